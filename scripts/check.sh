@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# The project's tests: checkpatch over the series, the QAPI schema tests and
+# the qtests of our areas.  Ends with "N passed, M failed".
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+src=$top/build/qemu
+obj=$top/build/obj
+logs=$top/build/check-logs
+rm -rf "$logs"; mkdir -p "$logs"
+passed=0 failed=0 skipped=0
+
+# Count the TAP results in log $1 (a crash with no "not ok" is one failure).
+count_tap() {
+    local log=$1 rc=$2 ok nok skip
+    ok=$(grep -c '^ok ' "$log" || true)
+    skip=$(grep -c '^ok .*# SKIP' "$log" || true)
+    nok=$(grep -c '^not ok ' "$log" || true)
+    if [ "$rc" != 0 ] && [ "$nok" = 0 ]; then
+        nok=1
+    fi
+    passed=$((passed + ok - skip)); failed=$((failed + nok))
+    skipped=$((skipped + skip))
+    printf '%-5s %s (%d ok, %d skipped, %d failed)\n' \
+        "$([ "$nok" = 0 ] && echo ok || echo FAIL)" "$3" \
+        "$((ok - skip))" "$skip" "$nok"
+    [ "$nok" = 0 ] || grep -E '^(not ok|Bail|\*\*)' "$log" | head -5 | sed 's/^/      /'
+}
+
+# One pass/fail check: name, command...
+run_one() {
+    local name=$1; shift
+    local log="$logs/${name//\//_}.log"
+    if "$@" > "$log" 2>&1; then
+        passed=$((passed + 1)); echo "ok    $name"
+    else
+        failed=$((failed + 1)); echo "FAIL  $name (log: $log)"
+        tail -5 "$log" | sed 's/^/      /'
+    fi
+}
+
+# A qtest binary with -p filters: name, binary, paths...
+run_qtest() {
+    local name=$1 bin=$2; shift 2
+    local log="$logs/$name.log" args=() p rc
+    for p in "$@"; do args+=(-p "$p"); done
+    QTEST_QEMU_BINARY=$obj/qemu-system-x86_64 QTEST_QEMU_IMG=$obj/qemu-img \
+    QTEST_QEMU_STORAGE_DAEMON_BINARY=/nonexistent \
+        timeout "${QTEST_TIMEOUT:-1200}" "$obj/tests/qtest/$bin" --tap \
+        "${args[@]}" > "$log" 2>&1
+    rc=$?
+    count_tap "$log" "$rc" "$name"
+}
+
+if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+    echo "check: KVM available (qtests use KVM, TCG where a test asks for it)"
+else
+    echo "check: no usable /dev/kvm: qtests run under TCG"
+fi
+
+# 1. checkpatch over every patch of the series (errors fail).
+for p in $(sed -e 's/#.*//' "$top/patches/series" 2>/dev/null); do
+    run_one "checkpatch/$p" "$src/scripts/checkpatch.pl" "$top/patches/$p"
+done
+
+# 2. QAPI schema tests.
+run_one qapi-schema meson test -C "$obj" --suite qapi-schema
+
+# 3. qtests.
+run_qtest migration-precopy migration-test /x86_64/migration/precopy/tcp/plain
+run_qtest qmp-cmd-test qmp-cmd-test
+run_qtest test-hmp test-hmp
+
+echo
+echo "logs in $logs"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ]
