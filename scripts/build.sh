@@ -14,6 +14,8 @@ configure_args=(--target-list=x86_64-softmmu --without-default-features
     --cxx="ccache g++" --prefix=/usr)
 
 mkdir -p "$obj"
+# Let the work tree and check-series' bisect tree share ccache hits.
+export CCACHE_BASEDIR=$top/build CCACHE_NOHASHDIR=1
 want="${configure_args[*]}"
 if [ ! -f "$obj/build.ninja" ] || [ "$(cat "$obj/.colo-configure" 2>/dev/null)" != "$want" ]; then
     (cd "$obj" && "$src/configure" "${configure_args[@]}") > "$obj/configure.log" 2>&1 || {

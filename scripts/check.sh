@@ -69,6 +69,11 @@ run_one qapi-schema meson test -C "$obj" --suite qapi-schema
 run_qtest migration-precopy migration-test /x86_64/migration/precopy/tcp/plain
 run_qtest qmp-cmd-test qmp-cmd-test
 run_qtest test-hmp test-hmp
+# COLO pairs: checkpoints (KVM bitmap, dirty ring, TCG, return-path), failover.
+run_qtest migration-colo-checkpoints migration-test \
+    /x86_64/migration/colo/checkpoints
+run_qtest migration-colo-failover migration-test \
+    /x86_64/migration/colo/failover
 
 echo
 echo "logs in $logs"
