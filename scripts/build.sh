@@ -29,7 +29,7 @@ fi
 if ! ninja -C "$obj" ${NINJA_FLAGS:-} qemu-system-x86_64 qemu-img \
         tests/qtest/migration-test tests/qtest/qmp-cmd-test \
         tests/qtest/test-hmp > "$obj/ninja.log" 2>&1; then
-    grep -v '^\[' "$obj/ninja.log" | tail -40 >&2
+    grep -v "^\[" "$obj/ninja.log" | cut -c1-300 | tail -40 >&2
     echo "build: ninja failed; see $obj/ninja.log" >&2
     exit 1
 fi
