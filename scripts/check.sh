@@ -74,6 +74,8 @@ run_qtest migration-colo-checkpoints migration-test \
     /x86_64/migration/colo/checkpoints
 run_qtest migration-colo-failover migration-test \
     /x86_64/migration/colo/failover
+run_qtest migration-colo-recorder migration-test \
+    /x86_64/migration/colo/recorder
 
 echo
 echo "logs in $logs"
