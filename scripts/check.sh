@@ -76,6 +76,8 @@ run_qtest migration-colo-failover migration-test \
     /x86_64/migration/colo/failover
 run_qtest migration-colo-recorder migration-test \
     /x86_64/migration/colo/recorder
+run_qtest migration-colo-migrate-ram migration-test \
+    /x86_64/migration/colo/migrate-ram
 
 echo
 echo "logs in $logs"
