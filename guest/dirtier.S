@@ -1,0 +1,179 @@
+/*
+ * dirtier.S - boot-sector guest that dirties RAM pages at a controlled rate.
+ *
+ * Loaded by the BIOS at 0x7c00 (real mode).  Enables A20, enters 32-bit
+ * protected mode with flat segments, prints 'A' on COM1 once, then forever
+ * increments the first byte of the pages at 1 MiB + k*4 KiB,
+ * k = 0 .. working_set_pages-1 (in order, wrapping).
+ *
+ * Parameters (patched in the image by set-params.py) follow the magic "DRTY":
+ *   u32 pages_per_second   0 = as fast as possible
+ *   u32 working_set_pages  >= 1
+ *
+ * Pacing: the i8254 PIT channel 0 (1193182 Hz, period 65536) is polled;
+ * elapsed ticks * rate accumulate into a 64-bit credit, and each page dirtied
+ * costs PIT_HZ credit.  Credit is capped at one second's worth.
+ *
+ * Register use in the paced loop:
+ *   ebx:esi  credit (hi:lo)       edi  next page address
+ *   ebp      pages_per_second     ecx  burst counter
+ * Scratch variables live at 0x500 (page 0), away from the code page, so
+ * that TCG never has to invalidate translated code because of our writes.
+ */
+
+#define PIT_HZ      1193182
+#define WS_BASE     0x100000
+#define PAGE_SIZE   4096
+#define BURST       256             /* pages between two PIT polls, at most */
+#define VAR_END     0x500           /* u32: end address of the working set */
+#define VAR_PREV    0x504           /* u32: previous PIT count */
+#define STACK_TOP   0x7000
+
+#define SEL_CODE    0x08
+#define SEL_DATA    0x10
+
+        .text
+        .code16
+        .globl  _start
+_start:
+        cli
+        cld
+        ljmp    $0, $rm_start       /* normalise CS:IP to 0000:7cxx */
+rm_start:
+        xorw    %ax, %ax
+        movw    %ax, %ds
+        movw    %ax, %es
+        movw    %ax, %ss
+        movw    $STACK_TOP, %sp
+
+        /* A20 via the "fast A20" system control port; keep bit 0 (reset) 0 */
+        inb     $0x92, %al
+        orb     $0x02, %al
+        andb    $0xfe, %al
+        outb    %al, $0x92
+
+        lgdtl   gdt_ptr
+        movl    %cr0, %eax
+        orl     $1, %eax            /* PE */
+        movl    %eax, %cr0
+        ljmpl   $SEL_CODE, $pm_start
+
+        .code32
+pm_start:
+        movw    $SEL_DATA, %ax
+        movw    %ax, %ds
+        movw    %ax, %es
+        movw    %ax, %fs
+        movw    %ax, %gs
+        movw    %ax, %ss
+        movl    $STACK_TOP, %esp
+
+        /* end = WS_BASE + ws_pages * PAGE_SIZE (mod 2^32; ws_pages 0 -> 1) */
+        movl    param_ws, %eax
+        testl   %eax, %eax
+        jnz     1f
+        incl    %eax
+1:      shll    $12, %eax
+        addl    $WS_BASE, %eax
+        movl    %eax, VAR_END
+
+        movl    param_rate, %ebp
+        movl    $WS_BASE, %edi
+
+        /* announce: one 'A' on COM1 */
+        movw    $0x3f8, %dx
+        movb    $'A', %al
+        outb    %al, %dx
+
+        testl   %ebp, %ebp
+        jnz     paced
+
+        /* ---- unlimited rate ---- */
+fast:
+        incb    (%edi)
+        addl    $PAGE_SIZE, %edi
+        cmpl    VAR_END, %edi
+        jne     fast
+        movl    $WS_BASE, %edi
+        jmp     fast
+
+        /* ---- paced ---- */
+paced:
+        /* PIT ch0: lo/hi access, mode 2 (rate generator), binary, reload 0
+         * (= 65536), so the count decreases by exactly 1 per PIT tick. */
+        movb    $0x34, %al
+        outb    %al, $0x43
+        xorb    %al, %al
+        outb    %al, $0x40
+        outb    %al, $0x40
+
+        xorl    %esi, %esi          /* credit = 0 */
+        xorl    %ebx, %ebx
+        call    pit_read
+        movl    %eax, VAR_PREV
+
+poll:
+        call    pit_read            /* eax = current count */
+        movl    VAR_PREV, %edx
+        movl    %eax, VAR_PREV
+        subl    %eax, %edx          /* prev - cur */
+        movzwl  %dx, %eax           /* elapsed = (prev - cur) mod 65536 */
+        mull    %ebp                /* edx:eax = elapsed * rate */
+        addl    %eax, %esi
+        adcl    %edx, %ebx
+
+        movl    $PIT_HZ, %eax       /* cap = rate * PIT_HZ (one second) */
+        mull    %ebp
+        cmpl    %edx, %ebx
+        jb      2f
+        ja      1f
+        cmpl    %eax, %esi
+        jbe     2f
+1:      movl    %eax, %esi
+        movl    %edx, %ebx
+2:
+        movl    $BURST, %ecx
+burst:
+        testl   %ebx, %ebx
+        jnz     3f
+        cmpl    $PIT_HZ, %esi
+        jb      poll                /* credit < one page */
+3:      subl    $PIT_HZ, %esi
+        sbbl    $0, %ebx
+        incb    (%edi)
+        addl    $PAGE_SIZE, %edi
+        cmpl    VAR_END, %edi
+        jne     4f
+        movl    $WS_BASE, %edi
+4:      decl    %ecx
+        jnz     burst
+        jmp     poll
+
+/* Latch and read PIT channel 0; returns the 16-bit count in eax. */
+pit_read:
+        xorl    %eax, %eax
+        outb    %al, $0x43          /* counter latch command, channel 0 */
+        inb     $0x40, %al          /* low byte */
+        movb    %al, %ah
+        inb     $0x40, %al          /* high byte */
+        xchgb   %al, %ah
+        ret
+
+        .p2align 3
+gdt:
+        .quad   0                           /* null */
+        .quad   0x00cf9a000000ffff          /* 0x08: code, base 0, 4 GiB, 32-bit */
+        .quad   0x00cf92000000ffff          /* 0x10: data, base 0, 4 GiB */
+gdt_end:
+gdt_ptr:
+        .word   gdt_end - gdt - 1
+        .long   gdt
+
+        .ascii  "DRTY"
+param_rate:
+        .long   0                   /* pages_per_second */
+param_ws:
+        .long   25600               /* working_set_pages (100 MiB) */
+
+        .org    510
+        .byte   0x55, 0xaa

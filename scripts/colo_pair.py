@@ -1,0 +1,214 @@
+"""Run a COLO pair: a primary and a secondary qemu-system-x86_64 on loopback.
+
+Used by demo.py and bench.py.  Both QEMUs boot the dirtying guest of
+guest/ (each from its own copy of the disk image); the secondary waits
+with -incoming defer.  ColoPair is a context manager: the processes are
+killed and the temporary directory removed however the block is left.
+"""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+QEMU = os.path.join(TOP, "build", "obj", "qemu-system-x86_64")
+
+
+class QMPError(Exception):
+    pass
+
+
+class QMP:
+    """A minimal QMP client over a unix socket."""
+
+    def __init__(self, path, timeout=60):
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.sock = socket.socket(socket.AF_UNIX)
+                self.sock.connect(path)
+                break
+            except OSError:
+                self.sock.close()
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        self.file = self.sock.makefile("rw")
+        self.events = []
+        self._read()                                  # greeting
+        self.cmd("qmp_capabilities")
+
+    def _read(self):
+        line = self.file.readline()
+        if not line:
+            raise QMPError("QEMU closed the monitor")
+        return json.loads(line)
+
+    def cmd(self, name, **args):
+        self.file.write(json.dumps({"execute": name, "arguments": args}))
+        self.file.flush()
+        while True:
+            msg = self._read()
+            if "event" in msg:
+                self.events.append(msg)
+            elif "error" in msg:
+                raise QMPError("%s: %s" % (name, msg["error"]["desc"]))
+            else:
+                return msg["return"]
+
+    def hmp(self, line):
+        return self.cmd("human-monitor-command", **{"command-line": line})
+
+    def close(self):
+        self.sock.close()
+
+
+def kvm_usable():
+    return os.access("/dev/kvm", os.R_OK | os.W_OK)
+
+
+class ColoPair:
+    def __init__(self, image, memory_mib, accel=None, delay_ms=200,
+                 threshold=0):
+        self.accel = accel or ("kvm" if kvm_usable() else "tcg")
+        self.image = image
+        self.memory_mib = memory_mib
+        self.delay_ms = delay_ms
+        self.threshold = threshold
+        self.procs = []
+        self.dir = None
+
+    def _start_qemu(self, name, extra):
+        disk = os.path.join(self.dir, name + ".img")
+        shutil.copyfile(self.image, disk)
+        args = [QEMU, "-machine", "q35", "-accel", self.accel,
+                "-m", "%dM" % self.memory_mib, "-nodefaults",
+                "-display", "none", "-name", name,
+                "-serial", "file:" + os.path.join(self.dir, name + ".serial"),
+                "-drive", "if=none,id=d0,file=%s,format=raw" % disk,
+                "-device", "ide-hd,drive=d0,secs=1,cyls=1,heads=1",
+                "-qmp", "unix:%s,server=on,wait=off"
+                % os.path.join(self.dir, name + ".qmp")] + extra
+        log = open(os.path.join(self.dir, name + ".log"), "w")
+        self.procs.append(subprocess.Popen(args, stdout=log, stderr=log,
+                                           stdin=subprocess.DEVNULL))
+        return QMP(os.path.join(self.dir, name + ".qmp"))
+
+    def __enter__(self):
+        self.dir = tempfile.mkdtemp(prefix="colo-pair-")
+        try:
+            self.secondary = self._start_qemu("secondary",
+                                              ["-incoming", "defer"])
+            self.primary = self._start_qemu("primary", [])
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        for p in self.procs:
+            if p.poll() is None:
+                p.kill()
+            p.wait()
+        if self.dir:
+            shutil.rmtree(self.dir, ignore_errors=True)
+        return False
+
+    def wait_guest_running(self, timeout=300):
+        """Wait for the guest's 'A' on the primary's serial port."""
+        path = os.path.join(self.dir, "primary.serial")
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.check_alive()
+            if os.path.exists(path) and os.path.getsize(path) > 0:
+                return
+            time.sleep(0.1)
+        raise TimeoutError("the guest did not start")
+
+    def check_alive(self):
+        for p in self.procs:
+            if p.poll() is not None:
+                raise RuntimeError("a QEMU exited with status %d; logs in %s"
+                                   % (p.returncode, self.dir))
+
+    def dirty_rate(self, seconds=1):
+        """The primary guest's dirty rate, in MB/s, by calc-dirty-rate."""
+        self.primary.cmd("calc-dirty-rate", **{"calc-time": seconds,
+                                               "mode": "dirty-bitmap"})
+        while True:
+            time.sleep(0.2)
+            info = self.primary.cmd("query-dirty-rate")
+            if info["status"] == "measured":
+                return info["dirty-rate"]
+
+    def start_colo(self, timeout=300):
+        for side in (self.primary, self.secondary):
+            side.cmd("migrate-set-capabilities", capabilities=[
+                {"capability": "x-colo", "state": True}])
+        self.secondary.cmd("migrate-incoming", uri="tcp:127.0.0.1:0")
+        port = self.secondary.cmd("query-migrate")["socket-address"][0]["port"]
+        self.primary.cmd("migrate-set-parameters", **{
+            "x-checkpoint-delay": self.delay_ms,
+            "x-colo-migrate-ram-threshold": self.threshold,
+            "max-bandwidth": 10 * 1024 ** 3,
+            "downtime-limit": 60000})
+        self.primary.cmd("migrate", uri="tcp:127.0.0.1:%s" % port)
+        deadline = time.monotonic() + timeout
+        while self.primary.cmd("query-migrate").get("status") != "colo":
+            self.check_alive()
+            if time.monotonic() > deadline:
+                raise TimeoutError("COLO did not start")
+            time.sleep(0.05)
+
+    def recorder(self, side):
+        return side.cmd("info_checkpoint")
+
+    def park(self):
+        """Stop periodic checkpoints; wait for the last one on both sides."""
+        before = self.recorder(self.primary)["triggers"]["delay-change"]
+        self.primary.cmd("migrate-set-parameters",
+                         **{"x-checkpoint-delay": 3600 * 1000})
+        while True:
+            p = self.recorder(self.primary)
+            s = self.recorder(self.secondary)
+            if (p["triggers"]["delay-change"] > before and
+                    p["checkpoints"] == s["checkpoints"]):
+                return p, s
+            time.sleep(0.01)
+
+    def quit(self):
+        for side in (self.primary, self.secondary):
+            try:
+                side.cmd("quit")
+            except (QMPError, OSError):
+                pass
+        for p in self.procs:
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+def guest_image(directory, pages_per_second, working_set_mib):
+    """Build the dirtying guest's disk image with its rate and working set."""
+    image = os.path.join(directory, "dirtier.img")
+    subprocess.run([os.path.join(TOP, "guest", "build.sh"), image],
+                   check=True)
+    subprocess.run([os.path.join(TOP, "guest", "set-params.py"), image,
+                    "--rate", str(pages_per_second),
+                    "--working-set-pages", str(working_set_mib * 256)],
+                   check=True)
+    return image
+
+
+def parse_size(text):
+    """'64M' -> 67108864; plain numbers are bytes."""
+    units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+    text = text.strip().upper().rstrip("B")
+    if text and text[-1] in units:
+        return int(float(text[:-1]) * units[text[-1]])
+    return int(text)
