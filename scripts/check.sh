@@ -79,6 +79,19 @@ run_qtest migration-colo-recorder migration-test \
 run_qtest migration-colo-migrate-ram migration-test \
     /x86_64/migration/colo/migrate-ram
 
+# The main job end to end: a short demo must show checkpoints, both
+# tables, and leave no QEMU behind.
+demo_ok() {
+    local out=$logs/demo-output.log
+    "$top/scripts/demo.py" --duration 3 --working-set 32 --rate 2560 \
+        --threshold 1M > "$out" 2>&1 &&
+    [ "$(grep -c '^checkpoint ' "$out")" -ge 3 ] &&
+    grep -q 'role primary, state colo' "$out" &&
+    grep -q 'role secondary, state colo' "$out" &&
+    ! pgrep -f "colo-pair-.*qemu|qemu-system-x86_64 .*colo-pair-" > /dev/null
+}
+run_one demo demo_ok
+
 echo
 echo "logs in $logs"
 echo "$passed passed, $failed failed, $skipped skipped"
