@@ -157,15 +157,15 @@ def plot(results, path):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rates", default="2560,12800,51200",
+    ap.add_argument("--rates", default="5120,25600,76800",
                     help="guest dirty rates, pages (4 KiB) per second")
     ap.add_argument("--thresholds", default="0,4,16,64",
                     help="x-colo-migrate-ram-threshold values, MiB")
-    ap.add_argument("--interval", type=int, default=200,
+    ap.add_argument("--interval", type=int, default=500,
                     help="checkpoint interval, ms")
-    ap.add_argument("--working-set", type=int, default=256,
+    ap.add_argument("--working-set", type=int, default=512,
                     help="guest working set, MiB")
-    ap.add_argument("--checkpoints", type=int, default=20)
+    ap.add_argument("--checkpoints", type=int, default=15)
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--accel", choices=["kvm", "tcg"], default="tcg",
                     help="tcg by default: under nested KVM the BIOS alone "
