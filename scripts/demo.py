@@ -11,7 +11,8 @@ import sys
 import tempfile
 import time
 
-from colo_pair import ColoPair, guest_image, parse_size
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+from colo_pair import ColoPair, guest_image, parse_size  # noqa: E402
 
 MIB = 1 << 20
 
