@@ -1,44 +1,49 @@
 #!/usr/bin/env bash
 # Configure (once) and build the work tree into build/obj: x86_64-softmmu with
 # what COLO needs, plus the qtests, and make the firmware findable in-tree.
+# CONFIGURE_EXTRA adds configure arguments; NINJA_FLAGS adds ninja arguments.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 src=${QEMU_SRC:-$top/build/qemu}
 obj=${QEMU_OBJ:-$top/build/obj}
+. "$top/scripts/progress-lib.sh"
 shift $#
 
 configure_args=(--target-list=x86_64-softmmu --without-default-features
     --enable-kvm --enable-tcg --enable-replication --enable-colo-proxy
     --enable-slirp --enable-fdt=system --enable-tools --disable-docs
     --disable-install-blobs --python=/usr/bin/python3 --cc="ccache gcc"
-    --cxx="ccache g++" --prefix=/usr)
+    --cxx="ccache g++" --prefix=/usr ${CONFIGURE_EXTRA:-})
 
+[ -x "$src/configure" ] || fail build "no QEMU tree in $src; run 'make tree' first."
+# A cold build (objects plus ccache) takes about 6 GiB.
+if [ -f "$obj/build.ninja" ]; then need=1; else need=${BUILD_NEED_GIB:-6}; fi
+need_disk build "$obj" "$need" "the build in $obj"
 mkdir -p "$obj"
 # Let the work tree and check-series' bisect tree share ccache hits.
 export CCACHE_BASEDIR=$top/build CCACHE_NOHASHDIR=1
 want="${configure_args[*]}"
 if [ ! -f "$obj/build.ninja" ] || [ "$(cat "$obj/.colo-configure" 2>/dev/null)" != "$want" ]; then
-    (cd "$obj" && "$src/configure" "${configure_args[@]}") > "$obj/configure.log" 2>&1 || {
-        tail -30 "$obj/configure.log" >&2
-        echo "build: configure failed; see $obj/configure.log" >&2
-        exit 1
-    }
+    rm -f "$obj/.colo-configure"
+    (cd "$obj" && step configure "$obj/configure.log" \
+        "$src/configure" "${configure_args[@]}") ||
+        fail build "configure failed (last lines above); fix what it reports" \
+             "(often a missing package: run scripts/install-deps.sh) and run again."
     echo "$want" > "$obj/.colo-configure"
 fi
 
-if ! ninja -C "$obj" ${NINJA_FLAGS:-} qemu-system-x86_64 qemu-img \
+# ninja prints "[done/total] what" per edge: the latest one is the status.
+STEP_STATUS="tail -c 4096 '$obj/ninja.log' | grep -a '^\[[0-9]*/[0-9]*\]' | tail -n 1" \
+STEP_ERRORS="grep -av '^\['" step build "$obj/ninja.log" \
+    ninja -C "$obj" ${NINJA_FLAGS:-} qemu-system-x86_64 qemu-img \
         tests/qtest/migration-test tests/qtest/qmp-cmd-test \
-        tests/qtest/test-hmp > "$obj/ninja.log" 2>&1; then
-    grep -v "^\[" "$obj/ninja.log" | cut -c1-300 | tail -40 >&2
-    echo "build: ninja failed; see $obj/ninja.log" >&2
-    exit 1
-fi
+        tests/qtest/test-hmp ||
+    fail build "the build failed (errors above, full log $obj/ninja.log);" \
+         "if the work tree was edited fix the error, else report it with the log."
 # x86 option ROMs (linuxboot_dma.bin for -kernel); needs gcc-multilib.
-make -s -C "$obj/pc-bios/optionrom" > "$obj/optionrom.log" 2>&1 || {
-    cat "$obj/optionrom.log" >&2
-    echo "build: option ROMs failed" >&2
-    exit 1
-}
+step "option ROMs" "$obj/optionrom.log" make -C "$obj/pc-bios/optionrom" ||
+    fail build "the option ROMs failed (last lines above); run" \
+         "scripts/install-deps.sh (they need gcc-multilib) and run again."
 
 # The binary looks for firmware in qemu-bundle/<datadir> beside itself.
 datadir=$obj/qemu-bundle/usr/share/qemu
