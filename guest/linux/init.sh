@@ -1,0 +1,42 @@
+#!/bin/sh
+# /init of the COLO test guest (busybox).  Kernel command line options:
+#   guest_ip=A.B.C.D/NN  (default 10.0.0.10/24)   disk_rate=OPS_PER_SECOND
+# Prints "GUEST ..." markers on the console; the tools print their own.
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+
+ip=10.0.0.10/24
+rate=20
+for opt in $(cat /proc/cmdline); do
+    case $opt in
+        guest_ip=*) ip=${opt#guest_ip=} ;;
+        disk_rate=*) rate=${opt#disk_rate=} ;;
+    esac
+done
+
+echo "GUEST INIT kernel $(uname -r)"
+for m in $(cat /etc/modules-order); do
+    insmod /lib/modules/$m.ko || echo "GUEST ERROR insmod $m"
+done
+
+n=0
+while [ ! -b /dev/sda ] && [ $n -lt 300 ]; do sleep 0.1; n=$((n + 1)); done
+[ -b /dev/sda ] || echo "GUEST ERROR no /dev/sda"
+
+ip link set lo up
+ip addr add "$ip" dev eth0
+ip link set eth0 up
+echo "GUEST NET eth0 $ip $(cat /sys/class/net/eth0/address)"
+
+echod 7 &
+randhttpd 80 &
+disktest /dev/sda "$rate" &
+sleep 1
+echo "GUEST READY"
+
+while true; do
+    sleep 10
+    echo "GUEST ALIVE uptime $(cut -d' ' -f1 /proc/uptime)"
+done
