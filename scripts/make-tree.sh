@@ -7,28 +7,26 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 tree=$top/build/qemu
 stamp=$tree/.git/colo-series-state
+logs=${COLO_LOGS:-$top/build/logs}
 . "$top/scripts/series-lib.sh"
+. "$top/scripts/progress-lib.sh"
 
 want=$(series_checksum "$top/patches")
 
 if [ -d "$tree/.git" ] && [ -f "$stamp" ]; then
-    read -r have_sum have_head < "$stamp"
-    head=$(git -C "$tree" rev-parse HEAD)
-    dirty=$(git -C "$tree" status --porcelain --untracked-files=no)
+    read -r have_sum _ < "$stamp"
     if [ "$have_sum" = "$want" ]; then
-        if [ "$head" != "$have_head" ] || [ -n "$dirty" ]; then
+        if tree_unexported "$tree"; then
             echo "make-tree: $tree has work not yet exported ('make series')"
         else
             echo "make-tree: $tree is up to date with patches/"
         fi
         exit 0
     fi
-    if { [ "$head" != "$have_head" ] || [ -n "$dirty" ]; } &&
-       [ "${FORCE:-0}" != 1 ]; then
-        echo "make-tree: patches/ changed, but $tree has commits or edits" \
+    if tree_unexported "$tree" && [ "${FORCE:-0}" != 1 ]; then
+        fail make-tree "patches/ changed, but $tree has commits or edits" \
              "that were never exported; run 'make series' first, or" \
-             "FORCE=1 make tree to discard them" >&2
-        exit 1
+             "FORCE=1 make tree to discard them."
     fi
     git -C "$tree" am --abort >/dev/null 2>&1 || true
     git -C "$tree" reset -q --hard base
@@ -37,21 +35,30 @@ else
     mkdir -p "$top/build"
     "$top/scripts/fetch-base.sh" "$tree"
     rm -rf "$tree/.pc"
-    git -C "$tree" init -q -b colo
-    git_fixed "$tree" add -A -f .
-    git_fixed "$tree" commit -q -m "QEMU ${BASE_VERSION} (Debian source package)"
-    git -C "$tree" tag base
+    import_base() {
+        git -C "$tree" init -q -b colo &&
+        git_fixed "$tree" add -A -f . &&
+        git_fixed "$tree" commit -q -m "QEMU ${BASE_VERSION} (Debian source package)" &&
+        git -C "$tree" tag base
+    }
+    step "import base into git" "$logs/import-base.log" import_base ||
+        fail make-tree "git could not import the base (see above); fix the" \
+             "error it reports and run 'make tree' again."
 fi
 
-if [ -s "$top/patches/series" ]; then
+apply_series() {
+    local p
     sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$top/patches/series" |
     while read -r p; do
+        echo "applying $p"
         git_fixed "$tree" am -q --committer-date-is-author-date \
-            "$top/patches/$p" || {
-            echo "make-tree: $p does not apply" >&2
-            exit 1
-        }
+            "$top/patches/$p" || { echo "make-tree: $p does not apply"; exit 1; }
     done
+}
+if [ -s "$top/patches/series" ]; then
+    step "apply series" "$logs/apply-series.log" apply_series ||
+        fail make-tree "a patch does not apply (see above); fix it in" \
+             "patches/ or rebase the series, then run 'make tree' again."
 fi
 echo "$want $(git -C "$tree" rev-parse HEAD)" > "$stamp"
 echo "make-tree: $tree at $(git -C "$tree" log -1 --format='%h %s')"

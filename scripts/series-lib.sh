@@ -1,4 +1,4 @@
-# Helpers shared by make-tree.sh and export-series.sh (sourced).
+# Helpers shared by make-tree.sh, export-series.sh and clean.sh (sourced).
 . "$(dirname "${BASH_SOURCE[0]}")/../base.conf"
 
 # git with a fixed identity and date, so that every clone builds the same
@@ -25,4 +25,16 @@ series_checksum() {
             done
         fi
     } | sha256sum | cut -d' ' -f1
+}
+
+# True if work tree $1 has commits or edits that were never exported to
+# patches/: its HEAD is not the one in the stamp that make-tree and
+# export-series write, or it has uncommitted edits.  A tree without a stamp
+# was never finished (make-tree recreates it): false.
+tree_unexported() {
+    local tree=$1 sum head
+    [ -d "$tree/.git" ] && [ -f "$tree/.git/colo-series-state" ] || return 1
+    read -r sum head < "$tree/.git/colo-series-state"
+    [ "$(git -C "$tree" rev-parse HEAD)" != "$head" ] ||
+        [ -n "$(git -C "$tree" status --porcelain --untracked-files=no)" ]
 }
