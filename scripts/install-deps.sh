@@ -111,7 +111,7 @@ if [ ${#missing[@]} -eq 0 ] && [ $meson_ok = 1 ] && [ -z "$need_update" ]; then
 fi
 
 as_root "installing ${missing[*]:-meson>=1.5}"
-need_disk install-deps /var/cache/apt "${DEPS_NEED_GIB:-1}" "the packages"
+need_disk install-deps /var/cache/apt "${DEPS_NEED_GIB:-1}" "downloading the packages"
 export DEBIAN_FRONTEND=noninteractive
 # apt-get update only warns when a mirror cannot be reached.
 unreachable() {
@@ -122,12 +122,14 @@ unreachable() {
     grep -E "^E: .*(resolv|connect|unreachable|timed out)" "$1"
 }
 log=$logs/apt-get-update.log
-step "apt-get update" "$log" apt-get "${apt_opts[@]}" update ||
+update() { apt-get "${apt_opts[@]}" update && ! unreachable "$log" >/dev/null; }
+step "apt-get update" "$log" update || {
+    unreachable "$log" >/dev/null &&
+        fail install-deps "cannot reach the package mirror ($uris);" \
+             "check the network (and any proxy) and run again."
     fail install-deps "apt-get update failed (see above); fix the apt error" \
          "it reports and run again."
-unreachable "$log" >/dev/null &&
-    fail install-deps "cannot reach the package mirror ($uris; see $log);" \
-         "check the network (and any proxy) and run again."
+}
 install() {
     apt-get "${apt_opts[@]}" install -y -q --no-install-recommends \
         "${packages[@]}" &&

@@ -28,8 +28,8 @@ need_disk() {
     while [ ! -d "$dir" ]; do dir=$(dirname "$dir"); done
     avail=$(df -Pk "$dir" | awk 'NR == 2 { print int($4 / 1048576) }')
     [ "$avail" -ge "$gib" ] ||
-        fail "$who" "only $avail GiB free in $dir, $what needs about $gib GiB;" \
-             "free some space there and run again."
+        fail "$who" "only $avail GiB free in $dir, but $what takes about" \
+             "$gib GiB; free some space there and run again."
 }
 
 # The latest status of a step: $STEP_STATUS's output or LOG's last line.
