@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # The project's tests: checkpatch over the series, the QAPI schema tests and
-# the qtests of our areas.  Ends with "N passed, M failed".
+# the qtests of our areas.  Each check shows its progress while it runs and
+# its time when done.  Ends with "N passed, M failed, K skipped".
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/scripts/progress-lib.sh"
 src=$top/build/qemu
 obj=$top/build/obj
 logs=$top/build/check-logs
 rm -rf "$logs"; mkdir -p "$logs"
-passed=0 failed=0 skipped=0
+passed=0 failed=0 skipped=0 start=$SECONDS
+echo "check: logs in $logs"
 
 # Count the TAP results in log $1 (a crash with no "not ok" is one failure).
 count_tap() {
@@ -20,9 +23,9 @@ count_tap() {
     fi
     passed=$((passed + ok - skip)); failed=$((failed + nok))
     skipped=$((skipped + skip))
-    printf '%-5s %s (%d ok, %d skipped, %d failed)\n' \
+    printf '%-5s %s (%d ok, %d skipped, %d failed, %s)\n' \
         "$([ "$nok" = 0 ] && echo ok || echo FAIL)" "$3" \
-        "$((ok - skip))" "$skip" "$nok"
+        "$((ok - skip))" "$skip" "$nok" "$(fmt_time "$STEP_SECONDS")"
     [ "$nok" = 0 ] || grep -E '^(not ok|Bail|\*\*)' "$log" | head -5 | sed 's/^/      /'
 }
 
@@ -30,24 +33,30 @@ count_tap() {
 run_one() {
     local name=$1; shift
     local log="$logs/${name//\//_}.log"
-    if "$@" > "$log" 2>&1; then
-        passed=$((passed + 1)); echo "ok    $name"
+    if watch_run "$name" "$log" "$@"; then
+        passed=$((passed + 1)); echo "ok    $name ($(fmt_time $STEP_SECONDS))"
     else
-        failed=$((failed + 1)); echo "FAIL  $name (log: $log)"
+        failed=$((failed + 1))
+        echo "FAIL  $name ($(fmt_time $STEP_SECONDS), log: $log)"
         tail -5 "$log" | sed 's/^/      /'
     fi
+}
+
+# While a qtest runs: how many test cases are done, and the last one.
+tap_status() {
+    echo "$(grep -Eac '^(not )?ok ' "$1") done, last: $(grep -Ea '^(not )?ok ' "$1" | tail -n 1)"
 }
 
 # A qtest binary with -p filters: name, binary, paths...
 run_qtest() {
     local name=$1 bin=$2; shift 2
-    local log="$logs/$name.log" args=() p rc
+    local log="$logs/$name.log" args=() p rc=0
     for p in "$@"; do args+=(-p "$p"); done
-    QTEST_QEMU_BINARY=$obj/qemu-system-x86_64 QTEST_QEMU_IMG=$obj/qemu-img \
-    QTEST_QEMU_STORAGE_DAEMON_BINARY=/nonexistent \
+    STEP_STATUS="tap_status '$log'" watch_run "$name" "$log" env \
+        QTEST_QEMU_BINARY="$obj/qemu-system-x86_64" QTEST_QEMU_IMG="$obj/qemu-img" \
+        QTEST_QEMU_STORAGE_DAEMON_BINARY=/nonexistent \
         timeout "${QTEST_TIMEOUT:-1200}" "$obj/tests/qtest/$bin" --tap \
-        "${args[@]}" > "$log" 2>&1
-    rc=$?
+        "${args[@]}" || rc=$?
     count_tap "$log" "$rc" "$name"
 }
 
@@ -93,6 +102,6 @@ demo_ok() {
 run_one demo demo_ok
 
 echo
-echo "logs in $logs"
+echo "logs in $logs; $(fmt_time $((SECONDS - start))) in all"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]
