@@ -1,6 +1,21 @@
-# Entry points; the scripts in scripts/ do the work.
-.PHONY: all deps tree build check series check-series demo bench
+# Entry points; the scripts in scripts/ do the work.  "make help" lists them.
+.PHONY: all help deps tree build check series check-series demo bench \
+	clean distclean
+export PYTHONDONTWRITEBYTECODE = 1
 all: demo
+
+help:
+	@echo "make help          this list"
+	@echo "make demo (make)   set everything up, then run a live COLO pair and print its checkpoints"
+	@echo "make check         set everything up, then checkpatch, QAPI tests, qtests and a short demo"
+	@echo "make bench         guest pause against dirty rate, with and without migrate-ram (bench/results/)"
+	@echo "make deps          install the Debian packages (as root; the other targets run it first)"
+	@echo "make tree          fetch the pinned base and apply patches/ in build/qemu"
+	@echo "make build         build build/qemu into build/obj"
+	@echo "make series        export build/qemu's commits back into patches/"
+	@echo "make check-series  build every patch of the series on its own (bisectability)"
+	@echo "make clean         remove build outputs; keep build/qemu, the downloaded base and ccache"
+	@echo "make distclean     remove build/ and the downloaded base (refuses unexported work; FORCE=1)"
 
 deps:
 	scripts/install-deps.sh
@@ -28,3 +43,9 @@ demo: build
 # Pause vs dirty rate, with and without migrate-ram: bench/results/
 bench: build
 	bench/run.py $(BENCH_ARGS)
+
+clean:
+	scripts/clean.sh
+
+distclean:
+	scripts/clean.sh --dist
