@@ -61,7 +61,7 @@ watch_run() {
     next=$((start + ${PROGRESS_EVERY:-20}))
     "$@" > "$log" 2>&1 < /dev/null &
     pid=$!
-    trap "kill_tree $pid; wait $pid 2>/dev/null; echo; exit 130" INT TERM
+    trap "kill_tree $pid; wait $pid 2>/dev/null || true; echo; exit 130" INT TERM
     while kill -0 "$pid" 2>/dev/null; do
         sleep 0.2
         el=$((SECONDS - start))
