@@ -78,6 +78,8 @@ run_one qapi-schema meson test -C "$obj" --suite qapi-schema
 run_qtest migration-precopy migration-test /x86_64/migration/precopy/tcp/plain
 run_qtest qmp-cmd-test qmp-cmd-test
 run_qtest test-hmp test-hmp
+# colo-compare fed hostile packets through its sockets.
+run_qtest test-colo-compare test-colo-compare
 # COLO pairs: checkpoints (KVM bitmap, dirty ring, TCG, return-path), failover.
 run_qtest migration-colo-checkpoints migration-test \
     /x86_64/migration/colo/checkpoints
