@@ -99,6 +99,13 @@ class NetLab:
         lab, client = self.lab, self.client
         ip("netns", "add", lab)
         ip("netns", "add", client)
+        for ns in (lab, client):
+            # No IPv6 chatter (router solicitations, MLD) on the lab link:
+            # only the client's traffic reaches the guests.
+            for key in ("all", "default"):
+                subprocess.run(["ip", "netns", "exec", ns, "sysctl", "-qw",
+                                "net.ipv6.conf.%s.disable_ipv6=1" % key],
+                               check=True)
         ip("-n", lab, "link", "set", "lo", "up")
         ip("-n", client, "link", "set", "lo", "up")
         ip("-n", lab, "link", "add", "br0", "type", "bridge")

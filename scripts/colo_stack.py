@@ -1,0 +1,635 @@
+#!/usr/bin/env python3
+"""The full COLO stack, end to end, on the Linux guest of guest/linux/.
+
+Follows docs/COLO-FT.txt: block replication (quorum + replication driver
++ NBD, active and hidden disks on the secondary), the network proxy
+(filter-mirror, filter-redirector, filter-rewriter, colo-compare on an
+iothread), socket chardevs on 127.0.0.1, all inside a private network lab
+(scripts/netlab.py).  The primary boots alone; once the guest is ready it
+is stopped, its disk copied to the secondary's, the secondary started and
+COLO started (x-colo + migrate).  A client in the client namespace keeps
+one TCP echo connection and fetches a page that differs on the two VMs.
+
+Prints a line per checkpoint (pause, trigger, RAM, migrate-ram rounds),
+the client's round trips, both serial consoles' problems (Oops, BUG:,
+panic, general protection), and at the end both sides' "info checkpoint".
+--failover primary|secondary kills that side mid-run and fails over on the
+survivor as the doc says; the client's same connection must keep
+answering and the survivor's disk workload keep going without mismatch.
+Exit status 0 only if nothing failed.  Logs stay in the run directory.
+"""
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import json
+import time
+
+from colo_pair import QMP, QMPError, TOP, QEMU, kvm_usable
+from netlab import NetLab, GUEST_IP, terminate_on_signals
+
+QEMU_IMG = os.path.join(TOP, "build", "obj", "qemu-img")
+GUEST_DIR = os.path.join(TOP, "build", "guest-linux")
+RUNS_DIR = os.path.join(TOP, "build", "colo-stack")
+MAC = "52:54:00:c0:10:01"
+DISK_SIZE = "64M"
+MIB = 1 << 20
+BAD_RE = re.compile(r"Oops|BUG:|Kernel panic|general protection")
+
+
+def log(msg):
+    print("[%7.1f] %s" % (time.monotonic() - T0, msg), flush=True)
+
+
+T0 = time.monotonic()
+
+
+class Console:
+    """Follows one serial log file: problems, readiness, disk progress."""
+
+    DISK_RE = re.compile(r"DISKTEST progress ops=(\d+) mismatches=(\d+)")
+
+    def __init__(self, name, path):
+        self.name, self.path = name, path
+        self.pos, self.partial = 0, ""
+        self.bad, self.mismatch_lines = [], []
+        self.ready = False
+        self.last_line = ""
+        self.disk_ops = self.disk_mismatches = None
+        self.disk_updates = 0
+
+    def poll(self):
+        try:
+            with open(self.path, errors="replace") as f:
+                f.seek(self.pos)
+                data = f.read()
+                self.pos = f.tell()
+        except FileNotFoundError:
+            return
+        lines = (self.partial + data).split("\n")
+        self.partial = lines.pop()
+        for line in lines:
+            line = line.rstrip("\r")
+            if line.strip():
+                self.last_line = line
+            if BAD_RE.search(line):
+                self.bad.append(line)
+                if len(self.bad) <= 5:
+                    log("%s serial: %s" % (self.name, line.strip()))
+            if "DISKTEST MISMATCH" in line:
+                self.mismatch_lines.append(line)
+                log("%s serial: %s" % (self.name, line.strip()))
+            if "GUEST READY" in line:
+                self.ready = True
+            m = self.DISK_RE.search(line)
+            if m:
+                self.disk_ops, self.disk_mismatches = map(int, m.groups())
+                self.disk_updates += 1
+
+    def oopses(self):
+        return sum(1 for line in self.bad if "Oops" in line)
+
+
+class Client:
+    """scripts/colo_client.py in the client namespace; a thread collects
+    its JSON lines."""
+
+    def __init__(self, lab, logpath, duration):
+        self.logfile = open(logpath, "w")
+        self.proc = subprocess.Popen(
+            lab.in_client([sys.executable,
+                           os.path.join(TOP, "scripts", "colo_client.py"),
+                           "--host", GUEST_IP, "--duration", str(duration)]),
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=self.logfile, text=True)
+        self.lock = threading.Lock()
+        self.echo, self.http, self.errors = [], [], []
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            self.logfile.write(line)
+            self.logfile.flush()
+            try:
+                msg = json.loads(line)
+            except ValueError:
+                continue
+            with self.lock:
+                {"echo": self.echo, "http": self.http,
+                 "error": self.errors}.get(msg["kind"], []).append(msg)
+
+    def snapshot(self):
+        with self.lock:
+            return list(self.echo), list(self.http), list(self.errors)
+
+    def stop(self):
+        if self.proc.poll() is None:
+            try:
+                self.proc.stdin.close()
+                self.proc.wait(timeout=10)
+            except (OSError, subprocess.TimeoutExpired):
+                self.proc.kill()
+                self.proc.wait()
+        self.thread.join(timeout=5)
+        self.logfile.close()
+
+
+def percentile(values, p):
+    if not values:
+        return 0.0
+    v = sorted(values)
+    return v[min(len(v) - 1, int(len(v) * p / 100))]
+
+
+def rtt_summary(echo):
+    rtts = [e["rtt_ms"] for e in echo]
+    if not rtts:
+        return "no replies"
+    return ("%d replies, rtt avg %.1f ms, p50 %.1f, p99 %.1f, max %.1f ms"
+            % (len(rtts), sum(rtts) / len(rtts), percentile(rtts, 50),
+               percentile(rtts, 99), max(rtts)))
+
+
+class Side:
+    """One QEMU of the pair, run inside the lab namespace."""
+
+    def __init__(self, stack, name):
+        self.stack, self.name = stack, name
+        self.dir = stack.dir
+        self.serial = os.path.join(self.dir, name + ".serial")
+        self.qmp_path = os.path.join(self.dir, name + ".qmp")
+        self.console = Console(name, self.serial)
+        self.proc = self.qmp = None
+
+    def start(self, tap, extra):
+        st = self.stack
+        machine = "q35,kernel-irqchip=split" if st.accel == "kvm" else "q35"
+        args = [QEMU, "-qmp", "unix:%s,server=on,wait=off" % self.qmp_path,
+                "-machine", machine, "-accel", st.accel,
+                "-m", "%dM" % st.args.memory, "-smp", "1",
+                "-nodefaults", "-display", "none", "-name", self.name,
+                "-kernel", os.path.join(GUEST_DIR, "vmlinuz"),
+                "-initrd", os.path.join(GUEST_DIR, "initramfs.cpio.gz"),
+                "-append", "console=ttyS0 loglevel=5 guest_ip=%s/24 "
+                "disk_rate=%d" % (GUEST_IP, st.args.disk_rate),
+                "-serial", "file:" + self.serial,
+                "-netdev", "tap,id=hn0,ifname=%s,script=no,downscript=no,"
+                "vhost=off" % tap,
+                "-device", "e1000,id=e0,netdev=hn0,mac=" + MAC] + extra
+        with open(os.path.join(self.dir, self.name + ".cmdline"), "w") as f:
+            f.write(" ".join(args) + "\n")
+        logf = open(os.path.join(self.dir, self.name + ".log"), "w")
+        self.proc = subprocess.Popen(st.lab.in_lab(args), stdout=logf,
+                                     stderr=logf, stdin=subprocess.DEVNULL)
+        logf.close()
+        self.qmp = QMP(self.qmp_path)
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def kill(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+        if self.proc:
+            self.proc.wait()
+        if self.qmp:
+            self.qmp.close()
+            self.qmp = None
+
+    def cmd(self, name, **args):
+        return self.qmp.cmd(name, **args)
+
+    def hmp(self, line):
+        return self.qmp.hmp(line)
+
+
+def primary_args(image):
+    """docs/COLO-FT.txt "Startup qemu", 1. Primary (compare1 does not wait:
+    the secondary starts after the guest has booted)."""
+    return [
+        "-chardev", "socket,id=mirror0,host=127.0.0.1,port=9003,server=on,wait=off",
+        "-chardev", "socket,id=compare1,host=127.0.0.1,port=9004,server=on,wait=off",
+        "-chardev", "socket,id=compare0,host=127.0.0.1,port=9001,server=on,wait=off",
+        "-chardev", "socket,id=compare0-0,host=127.0.0.1,port=9001",
+        "-chardev", "socket,id=compare_out,host=127.0.0.1,port=9005,server=on,wait=off",
+        "-chardev", "socket,id=compare_out0,host=127.0.0.1,port=9005",
+        "-object", "filter-mirror,id=m0,netdev=hn0,queue=tx,outdev=mirror0",
+        "-object", "filter-redirector,netdev=hn0,id=redire0,queue=rx,indev=compare_out",
+        "-object", "filter-redirector,netdev=hn0,id=redire1,queue=rx,outdev=compare0",
+        "-object", "iothread,id=iothread1",
+        "-object", "colo-compare,id=comp0,primary_in=compare0-0,"
+        "secondary_in=compare1,outdev=compare_out0,iothread=iothread1",
+        "-drive", "if=ide,id=colo-disk0,driver=quorum,read-pattern=fifo,"
+        "vote-threshold=1,children.0.file.filename=%s,children.0.driver=qcow2"
+        % image,
+    ]
+
+
+def secondary_args(parent, active, hidden):
+    """docs/COLO-FT.txt "Startup qemu", 2. Secondary."""
+    return [
+        "-chardev", "socket,id=red0,host=127.0.0.1,port=9003,reconnect-ms=1000",
+        "-chardev", "socket,id=red1,host=127.0.0.1,port=9004,reconnect-ms=1000",
+        "-object", "filter-redirector,id=f1,netdev=hn0,queue=tx,indev=red0",
+        "-object", "filter-redirector,id=f2,netdev=hn0,queue=rx,outdev=red1",
+        "-object", "filter-rewriter,id=rew0,netdev=hn0,queue=all",
+        "-drive", "if=none,id=parent0,file.filename=%s,driver=qcow2" % parent,
+        "-drive", "if=none,id=childs0,driver=replication,mode=secondary,"
+        "file.driver=qcow2,top-id=colo-disk0,file.file.filename=%s,"
+        "file.backing.driver=qcow2,file.backing.file.filename=%s,"
+        "file.backing.backing=parent0" % (active, hidden),
+        "-drive", "if=ide,id=colo-disk0,driver=quorum,read-pattern=fifo,"
+        "vote-threshold=1,children.0=childs0",
+        "-incoming", "tcp:127.0.0.1:9998",
+    ]
+
+
+class ColoStack:
+    def __init__(self, args):
+        self.args = args
+        self.accel = args.accel or "tcg"
+        self.dir = os.path.join(RUNS_DIR, time.strftime("run-%Y%m%d-%H%M%S"))
+        os.makedirs(self.dir, exist_ok=True)
+        self.lab = None
+        self.primary = Side(self, "primary")
+        self.secondary = Side(self, "secondary")
+        self.client = None
+        self.failures = []
+
+    def __enter__(self):
+        self.lab = NetLab(taps=("tap-pri", "tap-sec"), down=("tap-sec",))
+        self.lab.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        if self.client:
+            self.client.stop()
+        for side in (self.primary, self.secondary):
+            side.kill()
+        self.lab.__exit__(*exc)
+        for f in os.listdir(self.dir):
+            if f.endswith(".qcow2") and not self.args.keep_images:
+                os.unlink(os.path.join(self.dir, f))
+        return False
+
+    def img(self, name):
+        return os.path.join(self.dir, name)
+
+    def qemu_img(self, *args):
+        subprocess.run([QEMU_IMG, *args], check=True,
+                       stdout=subprocess.DEVNULL)
+
+    def fail(self, msg):
+        self.failures.append(msg)
+        log("FAIL: " + msg)
+
+    def poll_consoles(self):
+        for side in (self.primary, self.secondary):
+            side.console.poll()
+
+    # -- boot --------------------------------------------------------
+    def boot_primary(self):
+        self.qemu_img("create", "-f", "qcow2", self.img("primary.qcow2"),
+                      DISK_SIZE)
+        self.primary.start("tap-pri", primary_args(self.img("primary.qcow2")))
+        log("primary started (%s); booting the guest" % self.accel)
+        con = self.primary.console
+        deadline = time.monotonic() + self.args.boot_timeout
+        next_report = time.monotonic() + 5
+        while not (con.ready and con.disk_updates >= 1):
+            self.check_alive(self.primary)
+            con.poll()
+            if time.monotonic() > deadline:
+                raise TimeoutError("the guest did not boot; see %s"
+                                   % self.primary.serial)
+            if time.monotonic() > next_report:
+                log("booting: %s" % con.last_line.strip()[:100])
+                next_report += 5
+            time.sleep(0.2)
+        log("guest ready: %s" % con.last_line.strip())
+
+    def check_alive(self, *sides):
+        for side in sides:
+            if side.proc and side.proc.poll() is not None:
+                raise RuntimeError("%s QEMU exited with status %d; see %s"
+                                   % (side.name, side.proc.returncode,
+                                      self.dir))
+
+    # -- COLO --------------------------------------------------------
+    def start_secondary(self):
+        """Start a secondary on a copy of the stopped primary's disk, with
+        its NBD export (doc steps 2 and 3)."""
+        self.qemu_img("convert", "-U", "-O", "qcow2",
+                      self.img("primary.qcow2"), self.img("secondary.qcow2"))
+        for disk in ("secondary-active.qcow2", "secondary-hidden.qcow2"):
+            self.qemu_img("create", "-f", "qcow2", self.img(disk), DISK_SIZE)
+        self.secondary.start("tap-sec", secondary_args(
+            self.img("secondary.qcow2"), self.img("secondary-active.qcow2"),
+            self.img("secondary-hidden.qcow2")))
+        s = self.secondary
+        s.cmd("migrate-set-capabilities", capabilities=[
+            {"capability": "x-colo", "state": True}])
+        s.cmd("nbd-server-start", addr={"type": "inet", "data": {
+            "host": "127.0.0.1", "port": "9999"}})
+        s.cmd("nbd-server-add", device="parent0", writable=True)
+
+    def start_colo(self):
+        p = self.primary
+        p.cmd("stop")           # flushes the disk: copy it for the secondary
+        self.start_secondary()
+        p.hmp("drive_add -n buddy driver=replication,mode=primary,"
+              "file.driver=nbd,file.host=127.0.0.1,file.port=9999,"
+              "file.export=parent0,node-name=replication0")
+        p.cmd("x-blockdev-change", parent="colo-disk0", node="replication0")
+        p.cmd("migrate-set-capabilities", capabilities=[
+            {"capability": "x-colo", "state": True}])
+        p.cmd("migrate-set-parameters", **{
+            "x-checkpoint-delay": self.args.interval,
+            "x-colo-migrate-ram-threshold": self.args.threshold,
+            "max-bandwidth": 10 * 1024 ** 3, "downtime-limit": 60000})
+        t = time.monotonic()
+        p.cmd("migrate", uri="tcp:127.0.0.1:9998")
+        while True:
+            st = p.cmd("query-migrate").get("status")
+            if st == "colo":
+                break
+            if st in ("failed", "cancelled"):
+                raise RuntimeError("migration %s" % st)
+            self.check_alive(p, self.secondary)
+            time.sleep(0.1)
+        log("COLO running (initial migration %.1f s), checkpoint every %d ms"
+            % (time.monotonic() - t, self.args.interval))
+
+    # -- watching ----------------------------------------------------
+    def watch(self, seconds, leader):
+        """Print checkpoints of leader (the primary while COLO runs) and
+        client statistics for a while."""
+        end = time.monotonic() + seconds
+        next_stats = time.monotonic() + 5
+        shown = 0
+        while time.monotonic() < end:
+            self.poll_consoles()
+            self.check_alive(leader)
+            if self.colo_running:
+                self.check_alive(self.secondary)
+                shown = self.show_checkpoints(shown)
+            if time.monotonic() >= next_stats:
+                self.show_client(5)
+                next_stats += 5
+            time.sleep(0.05)
+
+    colo_running = False
+    _last_rec = None
+
+    def show_checkpoints(self, shown):
+        try:
+            rec = self.primary.cmd("info_checkpoint")
+        except (QMPError, OSError):
+            return shown
+        n = rec["checkpoints"]
+        if n <= shown:
+            return shown
+        last = self._last_rec["triggers"] if self._last_rec else {}
+        why = ["%s" % k for k, v in rec["triggers"].items()
+               if k != "compare" and v > last.get(k, 0)]
+        self._last_rec = rec
+        span = "%5d" % n if n == shown + 1 else "%5d (+%d)" % (n, n - shown)
+        log("checkpoint %s: pause %7.1f ms, RAM in pause %6.2f MiB, "
+            "migrate-ram %6.2f MiB in %d rounds, trigger %s"
+            % (span, rec["pause"]["last"] / 1e6,
+               rec["ram-bytes"]["last"] / MIB,
+               rec["migrate-ram-bytes"]["last"] / MIB,
+               rec["migrate-ram-iterations"]["last"],
+               ",".join(why) or "?"))
+        return n
+
+    def show_client(self, window):
+        if not self.client:
+            return
+        echo, http, errors = self.client.snapshot()
+        now = time.monotonic() - self.client_t0
+        recent = [e for e in echo if e["t"] > now - window]
+        http_recent = [h for h in http if h["t"] > now - window]
+        err_recent = [e for e in errors if e["t"] > now - window]
+        log("client (last %ds): echo %s; http %d pages%s; errors %d%s"
+            % (window, rtt_summary(recent), len(http_recent),
+               " (%.0f ms)" % max(h["ms"] for h in http_recent)
+               if http_recent else "", len(err_recent),
+               " (%s)" % err_recent[-1]["error"] if err_recent else ""))
+
+    def start_client(self):
+        self.client_t0 = time.monotonic()
+        self.client = Client(self.lab, os.path.join(self.dir, "client.log"),
+                             self.args.duration + self.args.after + 120)
+
+    # -- failover ----------------------------------------------------
+    def primary_failover(self):
+        """The secondary died: resume on the primary (doc)."""
+        p = self.primary
+        p.cmd("x-blockdev-change", parent="colo-disk0", child="children.1")
+        p.hmp("drive_del replication0")
+        for obj in ("comp0", "iothread1", "m0", "redire0", "redire1"):
+            p.cmd("object-del", id=obj)
+        p.cmd("x-colo-lost-heartbeat")
+        return p
+
+    def secondary_failover(self):
+        """The primary died: resume on the secondary (doc), and connect
+        its tap, as the network would after a real failover."""
+        s = self.secondary
+        s.cmd("nbd-server-stop")
+        s.cmd("x-colo-lost-heartbeat")
+        for obj in ("f2", "f1"):
+            s.cmd("object-del", id=obj)
+        for chardev in ("red1", "red0"):
+            s.cmd("chardev-remove", id=chardev)
+        self.lab.set_link("tap-sec", True)
+        for cid, host, port, server in (
+                ("mirror0", "127.0.0.1", "9003", True),
+                ("compare1", "127.0.0.1", "9004", True),
+                ("compare0", "127.0.0.1", "9001", True),
+                ("compare0-0", "127.0.0.1", "9001", False),
+                ("compare_out", "127.0.0.1", "9005", True),
+                ("compare_out0", "127.0.0.1", "9005", False)):
+            s.cmd("chardev-add", id=cid, backend={"type": "socket", "data": {
+                "addr": {"type": "inet", "data": {"host": host,
+                                                  "port": port}},
+                "server": server, **({"wait": False} if server else {})}})
+        return s
+
+    def failover(self, victim):
+        dead, survivor = ((self.primary, self.secondary)
+                          if victim == "primary"
+                          else (self.secondary, self.primary))
+        echo, _, _ = self.client.snapshot()
+        conn_before = echo[-1]["conn"] if echo else None
+        self.poll_consoles()
+        ops_before = survivor.console.disk_ops
+        log("killing the %s (SIGKILL)" % victim)
+        dead.kill()
+        t = time.monotonic()
+        if victim == "primary":
+            self.secondary_failover()
+        else:
+            self.primary_failover()
+        self.colo_running = False
+        resumed = False
+        while True:
+            st = survivor.cmd("query-status")["status"]
+            mig = survivor.cmd("query-migrate").get("status")
+            if st == "running" and mig != "colo":
+                break
+            if time.monotonic() - t > 10 and not resumed and mig != "colo":
+                log("the %s is still %s after the failover: cont"
+                    % (survivor.name, st))
+                survivor.cmd("cont")
+                resumed = True
+            if time.monotonic() - t > 60:
+                self.fail("%s not running after failover (%s, migration %s)"
+                          % (survivor.name, st, mig))
+                break
+            time.sleep(0.1)
+        log("failover to the %s done in %.2f s (VM %s)"
+            % (survivor.name, time.monotonic() - t, st))
+        self.watch(self.args.after, survivor)
+        echo, _, errors = self.client.snapshot()
+        after = [e for e in echo if e["t"] > t - self.client_t0]
+        same = [e for e in after if e["conn"] == conn_before]
+        if not same:
+            self.fail("the client's connection %s got no echo after the "
+                      "failover" % conn_before)
+        else:
+            gap = same[0]["t"] - (t - self.client_t0)
+            log("client: connection %d answered %d times after the failover "
+                "(first after %.2f s): %s"
+                % (conn_before, len(same), gap, rtt_summary(same)))
+        if any(e["conn"] != conn_before for e in after):
+            self.fail("the client had to reconnect after the failover")
+        self.poll_consoles()
+        con = survivor.console
+        if ops_before is None or con.disk_ops is None or \
+                con.disk_ops <= ops_before:
+            self.fail("the %s's disk workload did not progress after the "
+                      "failover (ops %s -> %s)"
+                      % (survivor.name, ops_before, con.disk_ops))
+        else:
+            log("%s disk workload: ops %d -> %d, mismatches %d"
+                % (survivor.name, ops_before, con.disk_ops,
+                   con.disk_mismatches))
+        return survivor
+
+    # -- report ------------------------------------------------------
+    def report(self, sides):
+        for side in sides:
+            if side.alive() and side.qmp:
+                print("\n(%s) info checkpoint" % side.name)
+                print(side.hmp("info checkpoint"), end="")
+        self.poll_consoles()
+        print()
+        for side in (self.primary, self.secondary):
+            c = side.console
+            log("%s serial: %d Oops, %d problem lines, disk ops %s, "
+                "disk mismatches %s%s"
+                % (side.name, c.oopses(), len(c.bad), c.disk_ops,
+                   c.disk_mismatches,
+                   "" if side.alive() else " (killed)"))
+        if self.client:
+            echo, http, errors = self.client.snapshot()
+            log("client: echo %s; http %d pages, %d distinct; errors %d"
+                % (rtt_summary(echo), len(http),
+                   len({h["body"].split(" served")[0] for h in http}),
+                   len(errors)))
+        log("logs: %s" % self.dir)
+
+
+def qemu_ready(timeout):
+    """Wait for the QEMU binaries (someone else may be relinking them)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if all(os.access(b, os.X_OK) for b in (QEMU, QEMU_IMG)):
+            try:
+                subprocess.run([QEMU, "--version"], check=True,
+                               capture_output=True, timeout=30)
+                return
+            except (subprocess.SubprocessError, OSError):
+                pass
+        if time.monotonic() > deadline:
+            raise SystemExit("colo_stack: no working %s" % QEMU)
+        time.sleep(10)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--duration", type=float, default=60,
+                    help="seconds of COLO before the failover or the end")
+    ap.add_argument("--interval", type=int, default=2000,
+                    help="x-checkpoint-delay, ms")
+    ap.add_argument("--threshold", type=int, default=0,
+                    help="x-colo-migrate-ram-threshold, bytes")
+    ap.add_argument("--failover", choices=["primary", "secondary"],
+                    help="kill this side after --duration, fail over")
+    ap.add_argument("--after", type=float, default=30,
+                    help="seconds to watch the survivor after the failover")
+    ap.add_argument("--memory", type=int, default=256, help="guest MiB")
+    ap.add_argument("--disk-rate", type=int, default=20,
+                    help="guest disk workload, read-verify-writes per second")
+    ap.add_argument("--boot-timeout", type=float, default=600)
+    ap.add_argument("--accel", choices=["kvm", "tcg"],
+                    help="default tcg: under nested KVM the Linux guest "
+                    "hangs in early boot")
+    ap.add_argument("--keep-images", action="store_true")
+    args = ap.parse_args()
+    if args.accel == "kvm" and not kvm_usable():
+        raise SystemExit("colo_stack: /dev/kvm is not usable")
+    terminate_on_signals()
+
+    if not all(os.path.exists(os.path.join(GUEST_DIR, f))
+               for f in ("vmlinuz", "initramfs.cpio.gz")):
+        subprocess.run([os.path.join(TOP, "guest", "linux", "build.sh"),
+                        GUEST_DIR], check=True)
+    qemu_ready(900)
+
+    with ColoStack(args) as st:
+        try:
+            log("run directory %s" % st.dir)
+            st.boot_primary()
+            st.start_colo()
+            st.colo_running = True
+            st.start_client()
+            st.watch(args.duration, st.primary)
+            survivors = (st.primary, st.secondary)
+            if args.failover:
+                survivors = (st.failover(args.failover),)
+            else:
+                st.primary.cmd("migrate-set-parameters",
+                               **{"x-checkpoint-delay": 3600 * 1000})
+                time.sleep(1)
+            st.client.stop()
+            st.report(survivors)
+        except KeyboardInterrupt:
+            st.fail("interrupted")
+        except (RuntimeError, TimeoutError, QMPError, OSError) as e:
+            st.fail(str(e))
+            st.report((st.primary, st.secondary))
+        for side in (st.primary, st.secondary):
+            if side.console.bad:
+                st.fail("%s serial console: %d problem lines (%d Oops)"
+                        % (side.name, len(side.console.bad),
+                           side.console.oopses()))
+            if side.console.mismatch_lines:
+                st.fail("%s disk workload: %d mismatches"
+                        % (side.name, len(side.console.mismatch_lines)))
+        failures = st.failures
+    print("colo_stack: %s" % ("OK" if not failures else
+                              "FAILED: " + "; ".join(failures)))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
