@@ -44,7 +44,9 @@ run_one() {
 
 # While a qtest runs: how many test cases are done, and the last one.
 tap_status() {
-    echo "$(grep -Eac '^(not )?ok ' "$1") done, last: $(grep -Ea '^(not )?ok ' "$1" | tail -n 1)"
+    local last
+    last=$(grep -Ea '^(not )?ok ' "$1" | tail -n 1)
+    echo "$(grep -Eac '^(not )?ok ' "$1") done${last:+, last: $last}"
 }
 
 # A qtest binary with -p filters: name, binary, paths...
@@ -95,7 +97,7 @@ run_qtest migration-colo-migrate-ram migration-test \
 demo_ok() {
     local out=$logs/demo-output.log
     "$top/scripts/demo.py" --duration 3 --working-set 32 --rate 2560 \
-        --threshold 1M > "$out" 2>&1 &&
+        --threshold 1M 2>&1 | tee "$out" &&
     [ "$(grep -c '^checkpoint ' "$out")" -ge 3 ] &&
     grep -q 'role primary, state colo' "$out" &&
     grep -q 'role secondary, state colo' "$out" &&

@@ -32,6 +32,7 @@ def main():
     ap.add_argument("--accel", choices=["kvm", "tcg"],
                     help="default: kvm when /dev/kvm works, else tcg")
     args = ap.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)   # progress through pipes too
     threshold = parse_size(args.threshold)
 
     with tempfile.TemporaryDirectory() as tmp, \
@@ -51,6 +52,8 @@ def run(pair, args, threshold):
           "migrate-ram threshold %d bytes"
           % (pair.accel, args.rate, args.working_set, args.interval,
              threshold))
+    print("demo: booting the guest on both sides%s"
+          % (" (about 30 s under TCG)" if pair.accel == "tcg" else ""))
     pair.wait_guest_running()
     print("demo: guest running; calc-dirty-rate measures %d MB/s "
           "(asked for %.0f MB/s)"
