@@ -9,6 +9,7 @@ obj=${QEMU_OBJ:-$top/build/obj}
 . "$top/scripts/progress-lib.sh"
 shift $#
 
+# shellcheck disable=SC2206 # CONFIGURE_EXTRA is split into words on purpose
 configure_args=(--target-list=x86_64-softmmu --without-default-features
     --enable-kvm --enable-tcg --enable-replication --enable-colo-proxy
     --enable-slirp --enable-fdt=system --enable-tools --disable-docs

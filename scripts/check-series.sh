@@ -18,7 +18,7 @@ for c in $commits; do
     git -C "$bsrc" checkout -q --detach "$c"
     echo "check-series: [$n/$total] $(git -C "$bsrc" log -1 --format='%h %s')"
     # build.sh's own progress lines are the status.
-    watch_run "check-series: [$n/$total]" "$bobj.log" \
+    watch_run "check-series [$n/$total]" "$bobj.log" \
         env QEMU_SRC="$bsrc" QEMU_OBJ="$bobj" "$top/scripts/build.sh" || {
         tail -40 "$bobj.log" >&2
         echo "check-series: build fails at $(git -C "$bsrc" log -1 --format='%h %s')" >&2

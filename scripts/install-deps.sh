@@ -35,7 +35,7 @@ apt_uris() {
             if ($(i + 1) == s) print $i }' "$f"
     done
     for f in "$etc"/sources.list.d/*.sources; do
-        [ -f "$f" ] && [ "$f" != "$src_list" ] || continue
+        if [ ! -f "$f" ] || [ "$f" = "$src_list" ]; then continue; fi
         awk -v t="$type" -v s="$suite" '
         function has(list, w,   a, n, i) {
             n = split(list, a, " ")

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Progress and failure messages for the long steps (sourced).
 #
 #   step NAME LOG CMD...   run CMD with its output in LOG and show it is alive:
@@ -61,6 +62,7 @@ watch_run() {
     next=$((start + ${PROGRESS_EVERY:-20}))
     "$@" > "$log" 2>&1 < /dev/null &
     pid=$!
+    # shellcheck disable=SC2064 # $pid is expanded now, on purpose
     trap "kill_tree $pid; wait $pid 2>/dev/null || true; echo; exit 130" INT TERM
     while kill -0 "$pid" 2>/dev/null; do
         sleep 0.2

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers shared by make-tree.sh, export-series.sh and clean.sh (sourced).
 . "$(dirname "${BASH_SOURCE[0]}")/../base.conf"
 
@@ -32,9 +33,9 @@ series_checksum() {
 # export-series write, or it has uncommitted edits.  A tree without a stamp
 # was never finished (make-tree recreates it): false.
 tree_unexported() {
-    local tree=$1 sum head
+    local tree=$1 head
     [ -d "$tree/.git" ] && [ -f "$tree/.git/colo-series-state" ] || return 1
-    read -r sum head < "$tree/.git/colo-series-state"
+    read -r _ head < "$tree/.git/colo-series-state"
     [ "$(git -C "$tree" rev-parse HEAD)" != "$head" ] ||
         [ -n "$(git -C "$tree" status --porcelain --untracked-files=no)" ]
 }
