@@ -16,6 +16,8 @@ panic, general protection), and at the end both sides' "info checkpoint".
 --failover primary|secondary kills that side mid-run and fails over on the
 survivor as the doc says; the client's same connection must keep
 answering and the survivor's disk workload keep going without mismatch.
+--resume then starts a new secondary, syncs its disk with drive-mirror and
+resumes replication (the doc's "resume replication" procedures).
 Exit status 0 only if nothing failed.  Logs stay in the run directory.
 """
 
@@ -166,6 +168,7 @@ class Side:
         self.qmp_path = os.path.join(self.dir, name + ".qmp")
         self.console = Console(name, self.serial)
         self.proc = self.qmp = None
+        self.was_secondary = False      # has the secondary's rew0 filter
 
     def start(self, tap, extra):
         st = self.stack
@@ -251,16 +254,24 @@ def secondary_args(parent, active, hidden):
 
 
 class ColoStack:
+    """The lab, the QEMUs and the client of one run.  pri and sec are the
+    sides in their current COLO roles (sec is None after a failover)."""
+
     def __init__(self, args):
         self.args = args
         self.accel = args.accel or "tcg"
         self.dir = os.path.join(RUNS_DIR, time.strftime("run-%Y%m%d-%H%M%S"))
         os.makedirs(self.dir, exist_ok=True)
         self.lab = None
-        self.primary = Side(self, "primary")
-        self.secondary = Side(self, "secondary")
+        self.pri = Side(self, "primary")
+        self.sec = Side(self, "secondary")
+        self.sides = [self.pri, self.sec]
+        self.tap = {self.pri: "tap-pri", self.sec: "tap-sec"}
         self.client = None
         self.failures = []
+        self.colo_running = False
+        self.shown = 0
+        self.last_triggers = {}
 
     def __enter__(self):
         self.lab = NetLab(taps=("tap-pri", "tap-sec"), down=("tap-sec",))
@@ -270,7 +281,7 @@ class ColoStack:
     def __exit__(self, *exc):
         if self.client:
             self.client.stop()
-        for side in (self.primary, self.secondary):
+        for side in self.sides:
             side.kill()
         self.lab.__exit__(*exc)
         for f in os.listdir(self.dir):
@@ -290,63 +301,75 @@ class ColoStack:
         log("FAIL: " + msg)
 
     def poll_consoles(self):
-        for side in (self.primary, self.secondary):
+        for side in self.sides:
             side.console.poll()
-
-    # -- boot --------------------------------------------------------
-    def boot_primary(self):
-        self.qemu_img("create", "-f", "qcow2", self.img("primary.qcow2"),
-                      DISK_SIZE)
-        self.primary.start("tap-pri", primary_args(self.img("primary.qcow2")))
-        log("primary started (%s); booting the guest" % self.accel)
-        con = self.primary.console
-        deadline = time.monotonic() + self.args.boot_timeout
-        next_report = time.monotonic() + 5
-        while not (con.ready and con.disk_updates >= 1):
-            self.check_alive(self.primary)
-            con.poll()
-            if time.monotonic() > deadline:
-                raise TimeoutError("the guest did not boot; see %s"
-                                   % self.primary.serial)
-            if time.monotonic() > next_report:
-                log("booting: %s" % con.last_line.strip()[:100])
-                next_report += 5
-            time.sleep(0.2)
-        log("guest ready: %s" % con.last_line.strip())
 
     def check_alive(self, *sides):
         for side in sides:
-            if side.proc and side.proc.poll() is not None:
+            if side and side.proc and side.proc.poll() is not None:
                 raise RuntimeError("%s QEMU exited with status %d; see %s"
                                    % (side.name, side.proc.returncode,
                                       self.dir))
 
-    # -- COLO --------------------------------------------------------
-    def start_secondary(self):
-        """Start a secondary on a copy of the stopped primary's disk, with
-        its NBD export (doc steps 2 and 3)."""
-        self.qemu_img("convert", "-U", "-O", "qcow2",
-                      self.img("primary.qcow2"), self.img("secondary.qcow2"))
-        for disk in ("secondary-active.qcow2", "secondary-hidden.qcow2"):
-            self.qemu_img("create", "-f", "qcow2", self.img(disk), DISK_SIZE)
-        self.secondary.start("tap-sec", secondary_args(
-            self.img("secondary.qcow2"), self.img("secondary-active.qcow2"),
-            self.img("secondary-hidden.qcow2")))
-        s = self.secondary
-        s.cmd("migrate-set-capabilities", capabilities=[
-            {"capability": "x-colo", "state": True}])
-        s.cmd("nbd-server-start", addr={"type": "inet", "data": {
-            "host": "127.0.0.1", "port": "9999"}})
-        s.cmd("nbd-server-add", device="parent0", writable=True)
+    # -- boot --------------------------------------------------------
+    def boot_primary(self):
+        p = self.pri
+        self.qemu_img("create", "-f", "qcow2", self.img("primary.qcow2"),
+                      DISK_SIZE)
+        p.start(self.tap[p], primary_args(self.img("primary.qcow2")))
+        log("primary started (%s); booting the guest" % self.accel)
+        con = p.console
+        t0 = time.monotonic()
+        deadline = t0 + self.args.boot_timeout
+        next_report = t0 + 10
+        while not (con.ready and con.disk_updates >= 1):
+            self.check_alive(p)
+            con.poll()
+            if time.monotonic() > deadline:
+                raise TimeoutError("the guest did not boot; see %s"
+                                   % p.serial)
+            if time.monotonic() > next_report:
+                log("booting (%.0f s): %s" % (
+                    time.monotonic() - t0,
+                    con.last_line.strip()[:90] or "no console output yet"))
+                next_report += 10
+            time.sleep(0.2)
+        log("guest ready after %.0f s: %s"
+            % (time.monotonic() - t0, con.last_line.strip()))
 
-    def start_colo(self):
-        p = self.primary
-        p.cmd("stop")           # flushes the disk: copy it for the secondary
-        self.start_secondary()
-        p.hmp("drive_add -n buddy driver=replication,mode=primary,"
-              "file.driver=nbd,file.host=127.0.0.1,file.port=9999,"
-              "file.export=parent0,node-name=replication0")
-        p.cmd("x-blockdev-change", parent="colo-disk0", node="replication0")
+    # -- COLO --------------------------------------------------------
+    def start_secondary(self, side, parent_from=None):
+        """Start a secondary (doc steps 2 and 3): its disk is a copy of
+        parent_from (the stopped primary's image), or blank (to be filled
+        by drive-mirror when resuming)."""
+        parent = self.img(side.name + ".qcow2")
+        if parent_from:
+            self.qemu_img("convert", "-U", "-O", "qcow2", parent_from, parent)
+        else:
+            self.qemu_img("create", "-f", "qcow2", parent, DISK_SIZE)
+        active = self.img(side.name + "-active.qcow2")
+        hidden = self.img(side.name + "-hidden.qcow2")
+        for disk in (active, hidden):
+            self.qemu_img("create", "-f", "qcow2", disk, DISK_SIZE)
+        self.lab.set_link(self.tap[side], False)
+        side.start(self.tap[side], secondary_args(parent, active, hidden))
+        side.was_secondary = True
+        side.cmd("migrate-set-capabilities", capabilities=[
+            {"capability": "x-colo", "state": True}])
+        side.cmd("nbd-server-start", addr={"type": "inet", "data": {
+            "host": "127.0.0.1", "port": "9999"}})
+        side.cmd("nbd-server-add", device="parent0", writable=True)
+        self.sec = side
+
+    def attach_replication(self):
+        self.pri.hmp("drive_add -n buddy driver=replication,mode=primary,"
+                     "file.driver=nbd,file.host=127.0.0.1,file.port=9999,"
+                     "file.export=parent0,node-name=replication0")
+        self.pri.cmd("x-blockdev-change", parent="colo-disk0",
+                     node="replication0")
+
+    def migrate(self):
+        p = self.pri
         p.cmd("migrate-set-capabilities", capabilities=[
             {"capability": "x-colo", "state": True}])
         p.cmd("migrate-set-parameters", **{
@@ -361,45 +384,49 @@ class ColoStack:
                 break
             if st in ("failed", "cancelled"):
                 raise RuntimeError("migration %s" % st)
-            self.check_alive(p, self.secondary)
+            self.check_alive(p, self.sec)
             time.sleep(0.1)
-        log("COLO running (initial migration %.1f s), checkpoint every %d ms"
-            % (time.monotonic() - t, self.args.interval))
+        self.colo_running = True
+        self.shown, self.last_triggers = 0, {}
+        log("COLO running, %s -> %s (initial migration %.1f s), checkpoint "
+            "every %d ms" % (p.name, self.sec.name, time.monotonic() - t,
+                             self.args.interval))
+
+    def start_colo(self):
+        self.pri.cmd("stop")    # flushes the disk: copy it for the secondary
+        self.start_secondary(self.sec,
+                             parent_from=self.img("primary.qcow2"))
+        self.attach_replication()
+        self.migrate()
 
     # -- watching ----------------------------------------------------
-    def watch(self, seconds, leader):
-        """Print checkpoints of leader (the primary while COLO runs) and
-        client statistics for a while."""
+    def watch(self, seconds):
+        """Print the checkpoints and the client's statistics a while."""
         end = time.monotonic() + seconds
         next_stats = time.monotonic() + 5
-        shown = 0
         while time.monotonic() < end:
             self.poll_consoles()
-            self.check_alive(leader)
+            self.check_alive(self.pri)
             if self.colo_running:
-                self.check_alive(self.secondary)
-                shown = self.show_checkpoints(shown)
+                self.check_alive(self.sec)
+                self.show_checkpoints()
             if time.monotonic() >= next_stats:
                 self.show_client(5)
                 next_stats += 5
             time.sleep(0.05)
 
-    colo_running = False
-    _last_rec = None
-
-    def show_checkpoints(self, shown):
+    def show_checkpoints(self):
         try:
-            rec = self.primary.cmd("info_checkpoint")
+            rec = self.pri.cmd("info_checkpoint")
         except (QMPError, OSError):
-            return shown
+            return
         n = rec["checkpoints"]
-        if n <= shown:
-            return shown
-        last = self._last_rec["triggers"] if self._last_rec else {}
-        why = ["%s" % k for k, v in rec["triggers"].items()
-               if k != "compare" and v > last.get(k, 0)]
-        self._last_rec = rec
-        span = "%5d" % n if n == shown + 1 else "%5d (+%d)" % (n, n - shown)
+        if n <= self.shown:
+            return
+        why = [k for k, v in rec["triggers"].items()
+               if k != "compare" and v > self.last_triggers.get(k, 0)]
+        span = ("%5d" % n if n == self.shown + 1
+                else "%5d (+%d)" % (n, n - self.shown))
         log("checkpoint %s: pause %7.1f ms, RAM in pause %6.2f MiB, "
             "migrate-ram %6.2f MiB in %d rounds, trigger %s"
             % (span, rec["pause"]["last"] / 1e6,
@@ -407,7 +434,7 @@ class ColoStack:
                rec["migrate-ram-bytes"]["last"] / MIB,
                rec["migrate-ram-iterations"]["last"],
                ",".join(why) or "?"))
-        return n
+        self.shown, self.last_triggers = n, rec["triggers"]
 
     def show_client(self, window):
         if not self.client:
@@ -419,59 +446,76 @@ class ColoStack:
         err_recent = [e for e in errors if e["t"] > now - window]
         log("client (last %ds): echo %s; http %d pages%s; errors %d%s"
             % (window, rtt_summary(recent), len(http_recent),
-               " (%.0f ms)" % max(h["ms"] for h in http_recent)
+               " (max %.0f ms)" % max(h["ms"] for h in http_recent)
                if http_recent else "", len(err_recent),
                " (%s)" % err_recent[-1]["error"] if err_recent else ""))
 
     def start_client(self):
         self.client_t0 = time.monotonic()
+        a = self.args
         self.client = Client(self.lab, os.path.join(self.dir, "client.log"),
-                             self.args.duration + self.args.after + 120)
+                             a.duration + 2 * a.after + 300)
+
+    def check_client_since(self, t, conn, what):
+        """The client's connection conn must have answered since t."""
+        echo, _, _ = self.client.snapshot()
+        after = [e for e in echo if e["t"] > t - self.client_t0]
+        same = [e for e in after if e["conn"] == conn]
+        if not same:
+            self.fail("the client's connection %s got no echo after the %s"
+                      % (conn, what))
+        else:
+            log("client: connection %d answered %d times after the %s "
+                "(first after %.2f s): %s"
+                % (conn, len(same), what,
+                   same[0]["t"] - (t - self.client_t0), rtt_summary(same)))
+        if any(e["conn"] != conn for e in after):
+            self.fail("the client had to reconnect after the %s" % what)
+
+    def client_conn(self):
+        echo, _, _ = self.client.snapshot()
+        return echo[-1]["conn"] if echo else None
 
     # -- failover ----------------------------------------------------
     def primary_failover(self):
         """The secondary died: resume on the primary (doc)."""
-        p = self.primary
+        p = self.pri
         p.cmd("x-blockdev-change", parent="colo-disk0", child="children.1")
         p.hmp("drive_del replication0")
         for obj in ("comp0", "iothread1", "m0", "redire0", "redire1"):
             p.cmd("object-del", id=obj)
         p.cmd("x-colo-lost-heartbeat")
-        return p
 
     def secondary_failover(self):
-        """The primary died: resume on the secondary (doc), and connect
-        its tap, as the network would after a real failover."""
-        s = self.secondary
+        """The primary died: resume on the secondary (doc), and bring its
+        tap up, as the network would after a real failover."""
+        s = self.sec
         s.cmd("nbd-server-stop")
         s.cmd("x-colo-lost-heartbeat")
         for obj in ("f2", "f1"):
             s.cmd("object-del", id=obj)
         for chardev in ("red1", "red0"):
             s.cmd("chardev-remove", id=chardev)
-        self.lab.set_link("tap-sec", True)
-        for cid, host, port, server in (
-                ("mirror0", "127.0.0.1", "9003", True),
-                ("compare1", "127.0.0.1", "9004", True),
-                ("compare0", "127.0.0.1", "9001", True),
-                ("compare0-0", "127.0.0.1", "9001", False),
-                ("compare_out", "127.0.0.1", "9005", True),
-                ("compare_out0", "127.0.0.1", "9005", False)):
+        self.lab.set_link(self.tap[s], True)
+        for cid, port, server in (("mirror0", 9003, True),
+                                  ("compare1", 9004, True),
+                                  ("compare0", 9001, True),
+                                  ("compare0-0", 9001, False),
+                                  ("compare_out", 9005, True),
+                                  ("compare_out0", 9005, False)):
             s.cmd("chardev-add", id=cid, backend={"type": "socket", "data": {
-                "addr": {"type": "inet", "data": {"host": host,
-                                                  "port": port}},
+                "addr": {"type": "inet", "data": {"host": "127.0.0.1",
+                                                  "port": str(port)}},
                 "server": server, **({"wait": False} if server else {})}})
-        return s
 
     def failover(self, victim):
-        dead, survivor = ((self.primary, self.secondary)
-                          if victim == "primary"
-                          else (self.secondary, self.primary))
-        echo, _, _ = self.client.snapshot()
-        conn_before = echo[-1]["conn"] if echo else None
+        """Kill the side in role victim; fail over on the survivor."""
+        dead, survivor = ((self.pri, self.sec) if victim == "primary"
+                          else (self.sec, self.pri))
+        conn = self.client_conn()
         self.poll_consoles()
         ops_before = survivor.console.disk_ops
-        log("killing the %s (SIGKILL)" % victim)
+        log("killing the %s (%s, SIGKILL)" % (victim, dead.name))
         dead.kill()
         t = time.monotonic()
         if victim == "primary":
@@ -479,6 +523,7 @@ class ColoStack:
         else:
             self.primary_failover()
         self.colo_running = False
+        self.pri, self.sec = survivor, None
         resumed = False
         while True:
             st = survivor.cmd("query-status")["status"]
@@ -497,20 +542,8 @@ class ColoStack:
             time.sleep(0.1)
         log("failover to the %s done in %.2f s (VM %s)"
             % (survivor.name, time.monotonic() - t, st))
-        self.watch(self.args.after, survivor)
-        echo, _, errors = self.client.snapshot()
-        after = [e for e in echo if e["t"] > t - self.client_t0]
-        same = [e for e in after if e["conn"] == conn_before]
-        if not same:
-            self.fail("the client's connection %s got no echo after the "
-                      "failover" % conn_before)
-        else:
-            gap = same[0]["t"] - (t - self.client_t0)
-            log("client: connection %d answered %d times after the failover "
-                "(first after %.2f s): %s"
-                % (conn_before, len(same), gap, rtt_summary(same)))
-        if any(e["conn"] != conn_before for e in after):
-            self.fail("the client had to reconnect after the failover")
+        self.watch(self.args.after)
+        self.check_client_since(t, conn, "failover")
         self.poll_consoles()
         con = survivor.console
         if ops_before is None or con.disk_ops is None or \
@@ -522,23 +555,71 @@ class ColoStack:
             log("%s disk workload: ops %d -> %d, mismatches %d"
                 % (survivor.name, ops_before, con.disk_ops,
                    con.disk_mismatches))
-        return survivor
+        return dead
+
+    def resume(self, dead):
+        """A new secondary in place of the dead side; resume replication
+        (doc "Primary resume replication" / "Secondary resume
+        replication")."""
+        p = self.pri
+        new = Side(self, "secondary%d" % len(self.sides))
+        self.sides.append(new)
+        self.tap[new] = self.tap[dead]
+        conn = self.client_conn()
+        t = time.monotonic()
+        self.start_secondary(new)
+        log("new secondary %s started; drive-mirror to it" % new.name)
+        p.cmd("drive-mirror", device="colo-disk0", **{"job-id": "resync"},
+              target="nbd://127.0.0.1:9999/parent0", mode="existing",
+              format="raw", sync="full")
+        while True:
+            jobs = {j["device"]: j for j in p.cmd("query-block-jobs")}
+            job = jobs.get("resync")
+            if job is None:
+                raise RuntimeError("drive-mirror resync vanished")
+            if job.get("ready"):
+                break
+            self.check_alive(p, new)
+            time.sleep(0.2)
+        log("disk synced (%d bytes); stopping the primary" % job["len"])
+        p.cmd("stop")
+        p.cmd("block-job-cancel", device="resync")
+        while any(j["device"] == "resync" for j in p.cmd("query-block-jobs")):
+            time.sleep(0.05)
+        self.attach_replication()
+        before = ({"insert": "before", "position": "id=rew0"}
+                  if p.was_secondary else {})
+        for obj in (
+                {"qom-type": "filter-mirror", "id": "m0", **before,
+                 "netdev": "hn0", "queue": "tx", "outdev": "mirror0"},
+                {"qom-type": "filter-redirector", "id": "redire0", **before,
+                 "netdev": "hn0", "queue": "rx", "indev": "compare_out"},
+                {"qom-type": "filter-redirector", "id": "redire1", **before,
+                 "netdev": "hn0", "queue": "rx", "outdev": "compare0"},
+                {"qom-type": "iothread", "id": "iothread1"},
+                {"qom-type": "colo-compare", "id": "comp0",
+                 "primary_in": "compare0-0", "secondary_in": "compare1",
+                 "outdev": "compare_out0", "iothread": "iothread1"}):
+            p.cmd("object-add", **obj)
+        self.migrate()
+        log("replication resumed in %.1f s" % (time.monotonic() - t))
+        self.watch(self.args.after)
+        self.check_client_since(t, conn, "resume")
 
     # -- report ------------------------------------------------------
-    def report(self, sides):
-        for side in sides:
+    def report(self):
+        for side in self.sides:
             if side.alive() and side.qmp:
                 print("\n(%s) info checkpoint" % side.name)
                 print(side.hmp("info checkpoint"), end="")
         self.poll_consoles()
         print()
-        for side in (self.primary, self.secondary):
+        for side in self.sides:
             c = side.console
             log("%s serial: %d Oops, %d problem lines, disk ops %s, "
                 "disk mismatches %s%s"
                 % (side.name, c.oopses(), len(c.bad), c.disk_ops,
-                   c.disk_mismatches,
-                   "" if side.alive() else " (killed)"))
+                   c.disk_mismatches, "" if side.alive() else " (killed)"))
         if self.client:
             echo, http, errors = self.client.snapshot()
             log("client: echo %s; http %d pages, %d distinct; errors %d"
@@ -574,8 +655,12 @@ def main():
                     help="x-colo-migrate-ram-threshold, bytes")
     ap.add_argument("--failover", choices=["primary", "secondary"],
                     help="kill this side after --duration, fail over")
+    ap.add_argument("--resume", action="store_true",
+                    help="after the failover, start a new secondary and "
+                    "resume replication")
     ap.add_argument("--after", type=float, default=30,
-                    help="seconds to watch the survivor after the failover")
+                    help="seconds to watch after the failover and after "
+                    "the resume")
     ap.add_argument("--memory", type=int, default=256, help="guest MiB")
     ap.add_argument("--disk-rate", type=int, default=20,
                     help="guest disk workload, read-verify-writes per second")
@@ -585,6 +670,8 @@ def main():
                     "hangs in early boot")
     ap.add_argument("--keep-images", action="store_true")
     args = ap.parse_args()
+    if args.resume and not args.failover:
+        ap.error("--resume needs --failover")
     if args.accel == "kvm" and not kvm_usable():
         raise SystemExit("colo_stack: /dev/kvm is not usable")
     terminate_on_signals()
@@ -600,24 +687,24 @@ def main():
             log("run directory %s" % st.dir)
             st.boot_primary()
             st.start_colo()
-            st.colo_running = True
             st.start_client()
-            st.watch(args.duration, st.primary)
-            survivors = (st.primary, st.secondary)
+            st.watch(args.duration)
             if args.failover:
-                survivors = (st.failover(args.failover),)
-            else:
-                st.primary.cmd("migrate-set-parameters",
-                               **{"x-checkpoint-delay": 3600 * 1000})
-                time.sleep(1)
+                dead = st.failover(args.failover)
+                if args.resume:
+                    st.resume(dead)
+            if st.colo_running:
+                st.pri.cmd("migrate-set-parameters",
+                           **{"x-checkpoint-delay": 3600 * 1000})
+                st.watch(1)
             st.client.stop()
-            st.report(survivors)
+            st.report()
         except KeyboardInterrupt:
             st.fail("interrupted")
         except (RuntimeError, TimeoutError, QMPError, OSError) as e:
             st.fail(str(e))
-            st.report((st.primary, st.secondary))
-        for side in (st.primary, st.secondary):
+            st.report()
+        for side in st.sides:
             if side.console.bad:
                 st.fail("%s serial console: %d problem lines (%d Oops)"
                         % (side.name, len(side.console.bad),
