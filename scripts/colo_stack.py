@@ -177,10 +177,11 @@ class Side:
                 "-machine", machine, "-accel", st.accel,
                 "-m", "%dM" % st.args.memory, "-smp", "1",
                 "-nodefaults", "-display", "none", "-name", self.name,
-                "-kernel", os.path.join(GUEST_DIR, "vmlinuz"),
-                "-initrd", os.path.join(GUEST_DIR, "initramfs.cpio.gz"),
+                "-kernel", os.path.join(self.dir, "vmlinuz"),
+                "-initrd", os.path.join(self.dir, "initramfs.cpio.gz"),
                 "-append", "console=ttyS0 loglevel=5 guest_ip=%s/24 "
-                "disk_rate=%d" % (GUEST_IP, st.args.disk_rate),
+                "disk_rate=%d churn=%d" % (GUEST_IP, st.args.disk_rate,
+                                           st.args.churn),
                 "-serial", "file:" + self.serial,
                 "-netdev", "tap,id=hn0,ifname=%s,script=no,downscript=no,"
                 "vhost=off" % tap,
@@ -262,6 +263,8 @@ class ColoStack:
         self.accel = args.accel or "tcg"
         self.dir = os.path.join(RUNS_DIR, time.strftime("run-%Y%m%d-%H%M%S"))
         os.makedirs(self.dir, exist_ok=True)
+        for f in ("vmlinuz", "initramfs.cpio.gz"):   # the same on all sides
+            shutil.copyfile(os.path.join(GUEST_DIR, f), self.img(f))
         self.lab = None
         self.pri = Side(self, "primary")
         self.sec = Side(self, "secondary")
@@ -285,7 +288,8 @@ class ColoStack:
             side.kill()
         self.lab.__exit__(*exc)
         for f in os.listdir(self.dir):
-            if f.endswith(".qcow2") and not self.args.keep_images:
+            if (f.endswith(".qcow2") and not self.args.keep_images or
+                    f in ("vmlinuz", "initramfs.cpio.gz")):
                 os.unlink(os.path.join(self.dir, f))
         return False
 
@@ -629,6 +633,18 @@ class ColoStack:
         log("logs: %s" % self.dir)
 
 
+def guest_outdated():
+    """True if the guest is missing or older than its sources."""
+    src = os.path.join(TOP, "guest", "linux")
+    try:
+        built = min(os.path.getmtime(os.path.join(GUEST_DIR, f))
+                    for f in ("vmlinuz", "initramfs.cpio.gz"))
+    except OSError:
+        return True
+    return any(os.path.getmtime(os.path.join(src, f)) > built
+               for f in os.listdir(src))
+
+
 def qemu_ready(timeout):
     """Wait for the QEMU binaries (someone else may be relinking them)."""
     deadline = time.monotonic() + timeout
@@ -664,6 +680,9 @@ def main():
     ap.add_argument("--memory", type=int, default=256, help="guest MiB")
     ap.add_argument("--disk-rate", type=int, default=20,
                     help="guest disk workload, read-verify-writes per second")
+    ap.add_argument("--churn", type=int, default=0,
+                    help="guest runs a freshly copied program N times a "
+                    "second (code on new pages)")
     ap.add_argument("--boot-timeout", type=float, default=600)
     ap.add_argument("--accel", choices=["kvm", "tcg"],
                     help="default tcg: under nested KVM the Linux guest "
@@ -676,8 +695,7 @@ def main():
         raise SystemExit("colo_stack: /dev/kvm is not usable")
     terminate_on_signals()
 
-    if not all(os.path.exists(os.path.join(GUEST_DIR, f))
-               for f in ("vmlinuz", "initramfs.cpio.gz")):
+    if guest_outdated():
         subprocess.run([os.path.join(TOP, "guest", "linux", "build.sh"),
                         GUEST_DIR], check=True)
     qemu_ready(900)

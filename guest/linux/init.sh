@@ -1,6 +1,8 @@
 #!/bin/sh
 # /init of the COLO test guest (busybox).  Kernel command line options:
 #   guest_ip=A.B.C.D/NN  (default 10.0.0.10/24)   disk_rate=OPS_PER_SECOND
+#   churn=N  (default 0): N times a second, copy a program to a new file,
+#            run it and delete it, so that code keeps landing on new pages
 # Prints "GUEST ..." markers on the console; the tools print their own.
 export PATH=/bin
 mount -t proc proc /proc
@@ -9,10 +11,12 @@ mount -t devtmpfs devtmpfs /dev
 
 ip=10.0.0.10/24
 rate=20
+churn=0
 for opt in $(cat /proc/cmdline); do
     case $opt in
         guest_ip=*) ip=${opt#guest_ip=} ;;
         disk_rate=*) rate=${opt#disk_rate=} ;;
+        churn=*) churn=${opt#churn=} ;;
     esac
 done
 
@@ -33,6 +37,19 @@ echo "GUEST NET eth0 $ip $(cat /sys/class/net/eth0/address)"
 echod 7 &
 randhttpd 80 &
 disktest /dev/sda "$rate" &
+if [ "$churn" -gt 0 ]; then
+    (
+        i=0
+        while true; do
+            cp /bin/busybox /tmp/bb$i && /tmp/bb$i sha1sum /init > /dev/null
+            cp /bin/disktest /tmp/dt$i && /tmp/dt$i 2> /dev/null
+            rm -f /tmp/bb$i /tmp/dt$i
+            i=$((i + 1))
+            [ $((i % (churn * 10))) = 0 ] && echo "GUEST CHURN $i rounds"
+            usleep $((1000000 / churn))
+        done
+    ) &
+fi
 sleep 1
 echo "GUEST READY"
 
