@@ -1,6 +1,6 @@
 # Entry points; the scripts in scripts/ do the work.  "make help" lists them.
-.PHONY: all help deps tree build check series check-series demo bench \
-	clean distclean
+.PHONY: all help deps tree build check check-sanitizers series check-series \
+	demo bench clean distclean
 export PYTHONDONTWRITEBYTECODE = 1
 all: demo
 
@@ -8,6 +8,7 @@ help:
 	@echo "make help          this list"
 	@echo "make demo (make)   set everything up, then run a live COLO pair and print its checkpoints"
 	@echo "make check         set everything up, then checkpatch, QAPI tests, qtests and a short demo"
+	@echo "make check-sanitizers  the COLO qtests on an ASan+UBSan build (build/obj-san); not in CI"
 	@echo "make bench         guest pause against dirty rate, with and without migrate-ram (bench/results/)"
 	@echo "make deps          install the Debian packages (as root; the other targets run it first)"
 	@echo "make tree          fetch the pinned base and apply patches/ in build/qemu"
@@ -28,6 +29,10 @@ build: tree
 
 check: build
 	scripts/check.sh
+
+# The COLO runtime tests on an AddressSanitizer + UBSan build.
+check-sanitizers: tree
+	scripts/check-sanitizers.sh
 
 series:
 	scripts/export-series.sh
