@@ -53,23 +53,31 @@ def pid_alive(pid):
 
 
 def cleanup_stale():
-    """Delete the lab namespaces of processes that no longer run."""
+    """Delete the lab namespaces of runs that no longer run, after ending
+    the processes such a run left in them (a run killed by SIGKILL)."""
     removed = []
     for ns in namespaces():
         m = NS_RE.match(ns)
         if m and not pid_alive(int(m.group(2))):
+            for pid in ip("netns", "pids", ns, check=False).stdout.split():
+                try:
+                    os.kill(int(pid), signal.SIGKILL)
+                except (ProcessLookupError, ValueError):
+                    pass
             ip("netns", "del", ns, check=False)
             removed.append(ns)
     return removed
 
 
 def terminate_on_signals():
-    """Make SIGTERM and SIGHUP raise KeyboardInterrupt, like Ctrl-C, so
+    """Make SIGINT, SIGTERM and SIGHUP raise KeyboardInterrupt, so
     that every context manager's cleanup runs."""
     def handler(signum, frame):
         raise KeyboardInterrupt("signal %d" % signum)
     for sig in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, handler)
+    # Also when started in the background, where SIGINT comes ignored.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 class NetLab:

@@ -41,9 +41,12 @@ if [ "$churn" -gt 0 ]; then
     (
         i=0
         while true; do
-            cp /bin/busybox /tmp/bb$i && /tmp/bb$i sha1sum /init > /dev/null
-            cp /bin/disktest /tmp/dt$i && /tmp/dt$i 2> /dev/null
-            rm -f /tmp/bb$i /tmp/dt$i
+            d=/tmp/churn$i
+            mkdir $d
+            cp /bin/busybox /bin/disktest $d/
+            $d/busybox sha1sum /init > /dev/null
+            $d/disktest 2> /dev/null
+            rm -rf $d
             i=$((i + 1))
             [ $((i % (churn * 10))) = 0 ] && echo "GUEST CHURN $i rounds"
             usleep $((1000000 / churn))
