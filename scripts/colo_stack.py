@@ -519,6 +519,7 @@ class ColoStack:
         conn = self.client_conn()
         self.poll_consoles()
         ops_before = survivor.console.disk_ops
+        self.summarize_session()
         log("killing the %s (%s, SIGKILL)" % (victim, dead.name))
         dead.kill()
         t = time.monotonic()
@@ -609,6 +610,19 @@ class ColoStack:
         log("replication resumed in %.1f s" % (time.monotonic() - t))
         self.watch(self.args.after)
         self.check_client_since(t, conn, "resume")
+
+    def summarize_session(self):
+        """One line for the COLO session so far, from the primary."""
+        rec = self.pri.cmd("info_checkpoint")
+        t = rec["triggers"]
+        log("COLO %s -> %s: %d checkpoints (%d failed), pause avg %.1f ms "
+            "max %.1f ms, RAM in pause avg %.2f MiB; triggers periodic %d, "
+            "compare %d (tcp %d, packet %d, timeout %d), other %d"
+            % (self.pri.name, self.sec.name, rec["checkpoints"],
+               rec["failed-checkpoints"], rec["pause"]["average"] / 1e6,
+               rec["pause"]["max"] / 1e6, rec["ram-bytes"]["average"] / MIB,
+               t["periodic"], t["compare"], t["compare-tcp"],
+               t["compare-packet"], t["compare-timeout"], t["other"]))
 
     # -- report ------------------------------------------------------
     def report(self):
@@ -715,6 +729,7 @@ def main():
                 st.pri.cmd("migrate-set-parameters",
                            **{"x-checkpoint-delay": 3600 * 1000})
                 st.watch(1)
+                st.summarize_session()
             st.client.stop()
             st.report()
         except KeyboardInterrupt:
