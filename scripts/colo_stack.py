@@ -289,6 +289,7 @@ class ColoStack:
         self.lab.__exit__(*exc)
         for f in os.listdir(self.dir):
             if (f.endswith(".qcow2") and not self.args.keep_images or
+                    f.endswith(".qmp") or
                     f in ("vmlinuz", "initramfs.cpio.gz")):
                 os.unlink(os.path.join(self.dir, f))
         return False
