@@ -1,12 +1,13 @@
 # Entry points; the scripts in scripts/ do the work.  "make help" lists them.
 .PHONY: all help deps tree build check check-sanitizers series check-series \
-	demo bench clean distclean
+	demo demo-memory bench clean distclean
 export PYTHONDONTWRITEBYTECODE = 1
 all: demo
 
 help:
 	@echo "make help          this list"
-	@echo "make demo (make)   set everything up, then run a live COLO pair and print its checkpoints"
+	@echo "make demo (make)   set everything up, then run the full COLO stack (Linux guest, disk, network) live"
+	@echo "make demo-memory   a memory-only COLO pair (boot-sector guest dirtying RAM at a set rate)"
 	@echo "make check         set everything up, then checkpatch, QAPI tests, qtests and a short demo"
 	@echo "make check-sanitizers  the COLO qtests on an ASan+UBSan build (build/obj-san); not in CI"
 	@echo "make bench         guest pause against dirty rate, with and without migrate-ram (bench/results/)"
@@ -40,9 +41,14 @@ series:
 check-series: tree
 	scripts/check-series.sh
 
-# The main job: a live COLO pair with checkpoint statistics.
-# Options: make demo DEMO_ARGS="--rate 51200 --threshold 16M --duration 20"
+# The main job: the full COLO stack of docs/COLO-FT.txt on a Linux guest,
+# with a client through colo-compare and checkpoint statistics.
+# Options: make demo DEMO_ARGS="--duration 60 --failover primary --resume"
 demo: build
+	scripts/colo_stack.py $(DEMO_ARGS)
+
+# A memory-only pair: make demo-memory DEMO_ARGS="--rate 51200 --threshold 16M"
+demo-memory: build
 	scripts/demo.py $(DEMO_ARGS)
 
 # Pause vs dirty rate, with and without migrate-ram: bench/results/

@@ -98,6 +98,13 @@ run_qtest migration-colo-recorder migration-test \
 run_qtest migration-colo-migrate-ram migration-test \
     /x86_64/migration/colo/migrate-ram
 
+# The full stack of docs/COLO-FT.txt on a Linux guest, failing over
+# from each side: the client's connection and the disk must survive,
+# no guest Oops, nothing left behind.
+run_stack() {
+    run_one "colo-stack-failover-$1" "$top/scripts/colo-stack-check.sh" "$1"
+}
+
 finish() {
     echo
     echo "logs in $logs; $(fmt_time $((SECONDS - start))) in all"
@@ -105,7 +112,12 @@ finish() {
     [ "$failed" = 0 ]
     exit
 }
-[ "$suite" = full ] || finish
+if [ "$suite" = sanitizers ]; then
+    run_stack primary
+    finish
+fi
+run_stack primary
+run_stack secondary
 
 # The main job end to end: a short demo must show checkpoints, both
 # tables, and leave no QEMU behind.

@@ -15,7 +15,9 @@ import tempfile
 import time
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-QEMU = os.path.join(TOP, "build", "obj", "qemu-system-x86_64")
+# The build to run: build/obj, or QEMU_OBJ (check-sanitizers uses its own)
+OBJ = os.environ.get("QEMU_OBJ", os.path.join(TOP, "build", "obj"))
+QEMU = os.path.join(OBJ, "qemu-system-x86_64")
 
 
 class QMPError(Exception):

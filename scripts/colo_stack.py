@@ -32,10 +32,10 @@ import threading
 import json
 import time
 
-from colo_pair import QMP, QMPError, TOP, QEMU, kvm_usable
+from colo_pair import QMP, QMPError, TOP, OBJ, QEMU, kvm_usable
 from netlab import NetLab, GUEST_IP, terminate_on_signals
 
-QEMU_IMG = os.path.join(TOP, "build", "obj", "qemu-img")
+QEMU_IMG = os.path.join(OBJ, "qemu-img")
 GUEST_DIR = os.path.join(TOP, "build", "guest-linux")
 RUNS_DIR = os.path.join(TOP, "build", "colo-stack")
 MAC = "52:54:00:c0:10:01"
