@@ -261,7 +261,8 @@ class ColoStack:
     def __init__(self, args):
         self.args = args
         self.accel = args.accel or "tcg"
-        self.dir = os.path.join(RUNS_DIR, time.strftime("run-%Y%m%d-%H%M%S"))
+        self.dir = os.path.join(RUNS_DIR, "%s-%d" % (
+            time.strftime("run-%Y%m%d-%H%M%S"), os.getpid()))
         os.makedirs(self.dir, exist_ok=True)
         for f in ("vmlinuz", "initramfs.cpio.gz"):   # the same on all sides
             shutil.copyfile(os.path.join(GUEST_DIR, f), self.img(f))
