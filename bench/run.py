@@ -95,14 +95,15 @@ def write_markdown(results, meta, path):
         meta["machine"],
         "",
         "Accel %s, checkpoint every %d ms, working set %d MiB, %d checkpoints"
-        " per run after %d warm-up ones. Pause p50/p99 are upper bounds of"
-        " the recorder's log2 buckets. Ratio = average pause at threshold 0"
+        " per run after %d warm-up ones. Pause p50/p99 are the recorder's"
+        " (within 1/16 of the true value). Ratio = average pause at"
+        " threshold 0"
         " (stock behaviour) / average pause at this threshold, same run."
         % (meta["accel"], meta["interval_ms"], meta["working_set_mib"],
            meta["checkpoints"], meta["warmup"]),
         "",
         "| dirty rate asked (MB/s) | measured (MB/s) | threshold (MiB) "
-        "| pause avg (ms) | p50 <= (ms) | p99 <= (ms) | RAM in pause (MiB) "
+        "| pause avg (ms) | p50 (ms) | p99 (ms) | RAM in pause (MiB) "
         "| migrate-ram (MiB) | rounds | checkpoint (ms) | ratio |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
