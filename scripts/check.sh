@@ -29,7 +29,12 @@ count_tap() {
     printf '%-5s %s (%d ok, %d skipped, %d failed, %s)\n' \
         "$([ "$nok" = 0 ] && echo ok || echo FAIL)" "$3" \
         "$((ok - skip))" "$skip" "$nok" "$(fmt_time "$STEP_SECONDS")"
-    [ "$nok" = 0 ] || grep -E '^(not ok|Bail|\*\*)' "$log" | head -5 | sed 's/^/      /'
+    if [ "$nok" != 0 ]; then
+        # The failed cases, then the log's end: a crash prints no "not ok"
+        grep -aE '^(not ok|Bail|\*\*)' "$log" | head -5 | sed 's/^/      /'
+        echo "      ... last lines of $log:"
+        tail -n 12 "$log" | cut -c1-300 | sed 's/^/      /'
+    fi
 }
 
 # One pass/fail check: name, command...
@@ -57,6 +62,8 @@ run_qtest() {
     local name=$1 bin=$2; shift 2
     local log="$logs/$name.log" args=() p rc=0
     for p in "$@"; do args+=(-p "$p"); done
+    # The COLO tests beyond the smoke test are in migration-test's full set
+    [ "$bin" != migration-test ] || args+=(--full)
     STEP_STATUS="tap_status '$log'" watch_run "$name" "$log" env \
         QTEST_QEMU_BINARY="$obj/qemu-system-x86_64" QTEST_QEMU_IMG="$obj/qemu-img" \
         QTEST_QEMU_STORAGE_DAEMON_BINARY=/nonexistent \
@@ -85,6 +92,17 @@ if [ "$suite" = full ]; then
         /x86_64/migration/precopy/tcp/plain
     run_qtest qmp-cmd-test qmp-cmd-test
     run_qtest test-hmp test-hmp
+fi
+# Without --full, migration-test registers one COLO test: the smoke test.
+colo_default_set() {
+    local list
+    list=$(QTEST_QEMU_BINARY="$obj/qemu-system-x86_64" \
+           "$obj/tests/qtest/migration-test" -l | grep /migration/colo/) || true
+    echo "COLO tests in the default set: ${list:-none}"
+    [ "$list" = /x86_64/migration/colo/checkpoints/plain ]
+}
+if [ "$suite" = full ]; then
+    run_one migration-colo-default-set colo_default_set
 fi
 # colo-compare fed hostile packets through its sockets.
 run_qtest test-colo-compare test-colo-compare
