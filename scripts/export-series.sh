@@ -12,9 +12,20 @@ if [ -n "$(git -C "$tree" status --porcelain --untracked-files=no)" ]; then
     exit 1
 fi
 rm -f "$top"/patches/*.patch
+# patches/cover-letter.txt (subject line, blank line, body) becomes the
+# branch description, which format-patch turns into 0000-cover-letter.patch.
+cover=()
+branch=$(git -C "$tree" symbolic-ref -q --short HEAD || true)
+if [ -f "$top/patches/cover-letter.txt" ] && [ -n "$branch" ]; then
+    git -C "$tree" config "branch.$branch.description" \
+        "$(cat "$top/patches/cover-letter.txt")"
+    cover=(--cover-letter --cover-from-description=subject)
+fi
 git -C "$tree" format-patch -q --zero-commit --no-signature --no-stat \
-    -o "$top/patches" base..HEAD
-(cd "$top/patches" && ls -1 -- *.patch 2>/dev/null) > "$top/patches/series" || true
+    "${cover[@]}" -o "$top/patches" base..HEAD
+# The series applies the patches, not the cover letter.
+(cd "$top/patches" && ls -1 -- *.patch 2>/dev/null | grep -v '^0000-') \
+    > "$top/patches/series" || true
 echo "$(series_checksum "$top/patches") $(git -C "$tree" rev-parse HEAD)" \
     > "$tree/.git/colo-series-state"
 echo "export-series: $(wc -l < "$top/patches/series") patches in patches/"
