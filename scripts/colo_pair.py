@@ -160,7 +160,9 @@ class ColoPair:
     def start_colo(self, timeout=300):
         for side in (self.primary, self.secondary):
             side.cmd("migrate-set-capabilities", capabilities=[
-                {"capability": "x-colo", "state": True}])
+                {"capability": "x-colo", "state": True},
+                # both sides, so the threshold can change while COLO runs
+                {"capability": "x-colo-migrate-ram", "state": True}])
         self.secondary.cmd("migrate-incoming", uri="tcp:127.0.0.1:0")
         port = self.secondary.cmd("query-migrate")["socket-address"][0]["port"]
         self.primary.cmd("migrate-set-parameters", **{

@@ -361,7 +361,9 @@ class ColoStack:
         side.start(self.tap[side], secondary_args(parent, active, hidden))
         side.was_secondary = True
         side.cmd("migrate-set-capabilities", capabilities=[
-            {"capability": "x-colo", "state": True}])
+            {"capability": "x-colo", "state": True},
+            # both sides, so the threshold can change while COLO runs
+            {"capability": "x-colo-migrate-ram", "state": True}])
         side.cmd("nbd-server-start", addr={"type": "inet", "data": {
             "host": "127.0.0.1", "port": "9999"}})
         side.cmd("nbd-server-add", device="parent0", writable=True)
@@ -377,7 +379,9 @@ class ColoStack:
     def migrate(self):
         p = self.pri
         p.cmd("migrate-set-capabilities", capabilities=[
-            {"capability": "x-colo", "state": True}])
+            {"capability": "x-colo", "state": True},
+            # both sides, so the threshold can change while COLO runs
+            {"capability": "x-colo-migrate-ram", "state": True}])
         p.cmd("migrate-set-parameters", **{
             "x-checkpoint-delay": self.args.interval,
             "x-colo-migrate-ram-threshold": self.args.threshold,
