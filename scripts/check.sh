@@ -118,9 +118,12 @@ run_qtest migration-colo-migrate-ram migration-test \
 
 # The full stack of docs/COLO-FT.txt on a Linux guest, failing over
 # from each side: the client's connection and the disk must survive,
-# no guest Oops, nothing left behind.
+# no guest Oops, nothing left behind.  Each run switches the migrate-ram
+# threshold live half-way; colo-compare's checkpoints must send no rounds.
+# run_stack NAME VICTIM [colo_stack.py options...]
 run_stack() {
-    run_one "colo-stack-failover-$1" "$top/scripts/colo-stack-check.sh" "$1"
+    local name=$1; shift
+    run_one "colo-stack-$name" "$top/scripts/colo-stack-check.sh" "$@"
 }
 
 finish() {
@@ -131,11 +134,13 @@ finish() {
     exit
 }
 if [ "$suite" = sanitizers ]; then
-    run_stack primary
+    run_stack failover-primary primary
     finish
 fi
-run_stack primary
-run_stack secondary
+run_stack failover-primary primary
+# Then a new secondary, replication resumed, and the new pair failed over
+run_stack failover-secondary-resume-failover-primary secondary \
+    --resume --failover-again primary
 
 # The main job end to end: a short demo must show checkpoints, both
 # tables, and leave no QEMU behind.

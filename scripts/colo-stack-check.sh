@@ -2,11 +2,14 @@
 # A short run of the full COLO stack with a failover (scripts/colo_stack.py),
 # then check that this run left no QEMU and no lab namespace behind (its
 # run directory and its namespaces carry the driver's PID).
-# Usage: scripts/colo-stack-check.sh [primary|secondary]  (the side killed)
+# Usage: scripts/colo-stack-check.sh [primary|secondary [options...]]
+# (the side killed; more colo_stack.py options, e.g. --resume)
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-"$top/scripts/colo_stack.py" --duration 20 --failover "${1:-primary}" \
-    --after 15 &
+victim=${1:-primary}
+shift || true
+"$top/scripts/colo_stack.py" --duration 20 --failover "$victim" \
+    --after 15 "$@" &
 pid=$!
 wait "$pid" || exit 1
 if pgrep -f "qemu-system-x86_64 .*build/colo-stack/run-[0-9-]*-$pid/" \

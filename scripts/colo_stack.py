@@ -17,7 +17,12 @@ panic, general protection), and at the end both sides' "info checkpoint".
 survivor as the doc says; the client's same connection must keep
 answering and the survivor's disk workload keep going without mismatch.
 --resume then starts a new secondary, syncs its disk with drive-mirror and
-resumes replication (the doc's "resume replication" procedures).
+resumes replication (the doc's "resume replication" procedures), and
+--failover-again primary|secondary fails that pair over in turn.
+Half-way through --duration the primary's x-colo-migrate-ram-threshold
+is switched live over HMP to --switch-threshold; the run prints the
+pause before and after, and fails if a checkpoint that colo-compare
+asked for sent migrate-ram rounds (it must not wait for them).
 Exit status 0 only if nothing failed.  Logs stay in the run directory.
 """
 
@@ -32,7 +37,7 @@ import threading
 import json
 import time
 
-from colo_pair import QMP, QMPError, TOP, OBJ, QEMU, kvm_usable
+from colo_pair import QMP, QMPError, TOP, OBJ, QEMU, kvm_usable, parse_size
 from netlab import NetLab, GUEST_IP, terminate_on_signals
 
 QEMU_IMG = os.path.join(OBJ, "qemu-img")
@@ -276,6 +281,10 @@ class ColoStack:
         self.colo_running = False
         self.shown = 0
         self.last_triggers = {}
+        # checkpoints seen one at a time: (threshold, trigger, pause ns,
+        # RAM in pause, migrate-ram rounds)
+        self.samples = []
+        self.threshold = args.threshold
 
     def __enter__(self):
         self.lab = NetLab(taps=("tap-pri", "tap-sec"), down=("tap-sec",))
@@ -384,7 +393,7 @@ class ColoStack:
             {"capability": "x-colo-migrate-ram", "state": True}])
         p.cmd("migrate-set-parameters", **{
             "x-checkpoint-delay": self.args.interval,
-            "x-colo-migrate-ram-threshold": self.args.threshold,
+            "x-colo-migrate-ram-threshold": self.threshold,
             "max-bandwidth": 10 * 1024 ** 3, "downtime-limit": 60000})
         t = time.monotonic()
         p.cmd("migrate", uri="tcp:127.0.0.1:9998")
@@ -437,6 +446,16 @@ class ColoStack:
                if k != "compare" and v > self.last_triggers.get(k, 0)]
         span = ("%5d" % n if n == self.shown + 1
                 else "%5d (+%d)" % (n, n - self.shown))
+        if n == self.shown + 1 and len(why) == 1:
+            self.samples.append((self.threshold, why[0],
+                                 rec["pause"]["last"],
+                                 rec["ram-bytes"]["last"],
+                                 rec["migrate-ram-iterations"]["last"]))
+            if why[0].startswith("compare") and \
+                    rec["migrate-ram-iterations"]["last"]:
+                self.fail("checkpoint %d, asked for by colo-compare, sent "
+                          "%d migrate-ram rounds first"
+                          % (n, rec["migrate-ram-iterations"]["last"]))
         log("checkpoint %s: pause %7.1f ms, RAM in pause %6.2f MiB, "
             "migrate-ram %6.2f MiB in %d rounds, trigger %s"
             % (span, rec["pause"]["last"] / 1e6,
@@ -617,6 +636,38 @@ class ColoStack:
         self.watch(self.args.after)
         self.check_client_since(t, conn, "resume")
 
+    def switch_threshold(self, value):
+        """Change x-colo-migrate-ram-threshold while COLO runs, over HMP,
+        as an operator would."""
+        out = self.pri.hmp("migrate_set_parameter "
+                           "x-colo-migrate-ram-threshold %d" % value)
+        if out.strip():
+            raise RuntimeError("migrate_set_parameter: %s" % out.strip())
+        got = self.pri.cmd("query-migrate-parameters")[
+            "x-colo-migrate-ram-threshold"]
+        if got != value:
+            raise RuntimeError("threshold is %d after setting %d"
+                               % (got, value))
+        log("x-colo-migrate-ram-threshold %d -> %d bytes (HMP, live)"
+            % (self.threshold, value))
+        self.threshold = value
+
+    def summarize_thresholds(self):
+        """Pause per threshold, over the checkpoints seen one by one."""
+        for thr in sorted({t for t, *_ in self.samples}):
+            rows = [r for r in self.samples if r[0] == thr]
+            per = [r for r in rows if r[1] == "periodic"]
+            cmp_ = [r for r in rows if r[1].startswith("compare")]
+
+            def avg(rs, i, scale):
+                return sum(r[i] for r in rs) / len(rs) / scale if rs else 0
+            log("threshold %d bytes: %d checkpoints; periodic %d: pause avg "
+                "%.1f ms, RAM in pause avg %.2f MiB, rounds avg %.1f; "
+                "colo-compare %d: pause avg %.1f ms, rounds %d"
+                % (thr, len(rows), len(per), avg(per, 2, 1e6),
+                   avg(per, 3, MIB), avg(per, 4, 1), len(cmp_),
+                   avg(cmp_, 2, 1e6), sum(r[4] for r in cmp_)))
+
     def summarize_session(self):
         """One line for the COLO session so far, from the primary."""
         rec = self.pri.cmd("info_checkpoint")
@@ -687,13 +738,21 @@ def main():
                     help="seconds of COLO before the failover or the end")
     ap.add_argument("--interval", type=int, default=2000,
                     help="x-checkpoint-delay, ms")
-    ap.add_argument("--threshold", type=int, default=0,
-                    help="x-colo-migrate-ram-threshold, bytes")
+    ap.add_argument("--threshold", type=parse_size, default=0,
+                    help="x-colo-migrate-ram-threshold at the start, bytes "
+                    "(K, M, G suffixes)")
+    ap.add_argument("--switch-threshold", type=parse_size, default="256K",
+                    help="x-colo-migrate-ram-threshold set live half-way "
+                    "through --duration (the same as --threshold: no "
+                    "switch)")
     ap.add_argument("--failover", choices=["primary", "secondary"],
                     help="kill this side after --duration, fail over")
     ap.add_argument("--resume", action="store_true",
                     help="after the failover, start a new secondary and "
                     "resume replication")
+    ap.add_argument("--failover-again", choices=["primary", "secondary"],
+                    help="after --resume, kill this side of the new pair "
+                    "and fail over again")
     ap.add_argument("--after", type=float, default=30,
                     help="seconds to watch after the failover and after "
                     "the resume")
@@ -711,6 +770,8 @@ def main():
     args = ap.parse_args()
     if args.resume and not args.failover:
         ap.error("--resume needs --failover")
+    if args.failover_again and not args.resume:
+        ap.error("--failover-again needs --resume")
     if args.accel == "kvm" and not kvm_usable():
         raise SystemExit("colo_stack: /dev/kvm is not usable")
     terminate_on_signals()
@@ -726,11 +787,19 @@ def main():
             st.boot_primary()
             st.start_colo()
             st.start_client()
-            st.watch(args.duration)
+            if args.switch_threshold != args.threshold:
+                st.watch(args.duration / 2)
+                st.switch_threshold(args.switch_threshold)
+                st.watch(args.duration / 2)
+            else:
+                st.watch(args.duration)
+            st.summarize_thresholds()
             if args.failover:
                 dead = st.failover(args.failover)
                 if args.resume:
                     st.resume(dead)
+                if args.failover_again:
+                    st.failover(args.failover_again)
             if st.colo_running:
                 st.pri.cmd("migrate-set-parameters",
                            **{"x-checkpoint-delay": 3600 * 1000})
