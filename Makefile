@@ -1,5 +1,6 @@
 # Entry points; the scripts in scripts/ do the work.  "make help" lists them.
 .PHONY: all help deps tree build check check-sanitizers series check-series \
+	check-series-full \
 	demo demo-memory bench clean distclean
 export PYTHONDONTWRITEBYTECODE = 1
 all: demo
@@ -16,6 +17,7 @@ help:
 	@echo "make build         build build/qemu into build/obj"
 	@echo "make series        export build/qemu's commits back into patches/"
 	@echo "make check-series  build every patch of the series on its own (bisectability)"
+	@echo "make check-series-full  check-series, and at each patch the tests it adds or changes (about 40 min)"
 	@echo "make clean         remove build outputs; keep build/qemu, the downloaded base and ccache"
 	@echo "make distclean     remove build/ and the downloaded base (refuses unexported work; FORCE=1)"
 
@@ -40,6 +42,9 @@ series:
 
 check-series: tree
 	scripts/check-series.sh
+
+check-series-full: tree
+	scripts/check-series.sh --tests
 
 # The main job: the full COLO stack of docs/COLO-FT.txt on a Linux guest,
 # with a client through colo-compare and checkpoint statistics.

@@ -1,12 +1,68 @@
 #!/usr/bin/env bash
 # Bisectability: build the tree at every patch of the series, in a separate
 # work tree and build dir (build/bisect-*), so build/qemu is left alone.
+# With --tests (make check-series-full), also run, at each patch that adds
+# or changes tests, the tests it touches: the COLO tests it registers or
+# edits (with the smoke test) and test-colo-compare.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 tree=$top/build/qemu
 bsrc=$top/build/bisect-src
 bobj=$top/build/bisect-obj
+tests=0
+[ "${1:-}" != --tests ] || tests=1
 . "$top/scripts/progress-lib.sh"
+
+# The qtest paths that commit $1 adds or changes in colo-tests.c: the
+# entries of colo_tests[] and the tests registered by name, or, if it
+# only edits test code, every COLO test; always the smoke test.
+colo_paths() {
+    local diff
+    diff=$(git -C "$tree" show "$1" -- tests/qtest/migration/colo-tests.c)
+    [ -n "$diff" ] || return 0
+    {
+        echo /x86_64/migration/colo/checkpoints/plain
+        grep -oP '^\+.*\.name = "\K[^"]+' <<< "$diff" |
+            sed 's|^|/x86_64/migration/colo/|'
+        grep -oP '^\+.*(migration_test_add|qtest_add_func)\("\K[^"]+' \
+            <<< "$diff" | sed 's|^|/x86_64|'
+    } | sort -u
+}
+
+# Run the tests of commit $1 on the build in $bobj.
+run_tests() {
+    local c=$1 paths args=() p log
+    paths=$(colo_paths "$c")
+    if [ "$(wc -l <<< "$paths")" = 1 ] && [ -n "$paths" ]; then
+        paths=/x86_64/migration/colo    # edits only: all of them
+    fi
+    if [ -n "$paths" ]; then
+        for p in $paths; do args+=(-p "$p"); done
+        log=$bobj-tests-$c.log
+        watch_run "check-series tests $c" "$log" env \
+            QTEST_QEMU_BINARY="$bobj/qemu-system-x86_64" \
+            QTEST_QEMU_IMG="$bobj/qemu-img" \
+            QTEST_QEMU_STORAGE_DAEMON_BINARY=/nonexistent \
+            timeout 3600 "$bobj/tests/qtest/migration-test" --full --tap \
+            "${args[@]}" || {
+            grep -aE '^(not ok|\*\*)' "$log" | head -5 >&2
+            tail -12 "$log" >&2
+            echo "check-series: tests fail at $(git -C "$tree" log -1 --format='%h %s' "$c")" >&2
+            exit 1
+        }
+        echo "check-series: $(grep -ac '^ok ' "$log") COLO tests pass" \
+             "($(fmt_time "$STEP_SECONDS"))"
+    fi
+    if git -C "$tree" show --stat "$c" -- tests/qtest/test-colo-compare.c |
+            grep -q test-colo-compare; then
+        "$bobj/tests/qtest/test-colo-compare" --tap > "$bobj-tests-$c.log" 2>&1 || {
+            tail -12 "$bobj-tests-$c.log" >&2
+            echo "check-series: test-colo-compare fails at $c" >&2
+            exit 1
+        }
+        echo "check-series: test-colo-compare passes"
+    fi
+}
 
 commits=$(git -C "$tree" rev-list --reverse base..HEAD)
 [ -n "$commits" ] || { echo "check-series: no patches"; exit 0; }
@@ -25,5 +81,10 @@ for c in $commits; do
         exit 1
     }
     echo "check-series: [$n/$total] built in $(fmt_time "$STEP_SECONDS")"
+    [ $tests = 0 ] || run_tests "$(git -C "$bsrc" rev-parse --short HEAD)"
 done
-echo "check-series: all $total patches build"
+if [ $tests = 1 ]; then
+    echo "check-series: all $total patches build and pass the tests they add or change"
+else
+    echo "check-series: all $total patches build"
+fi
