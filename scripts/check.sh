@@ -137,8 +137,11 @@ if [ "$suite" = sanitizers ]; then
     run_stack failover-primary primary
     finish
 fi
-run_stack failover-primary primary
-# Then a new secondary, replication resumed, and the new pair failed over
+# Each failover is followed by a new secondary, replication resumed, and
+# a failover of the new pair; one run starts COLO as the doc does (VM
+# stopped), the other protects the running VM.
+run_stack start-running-failover-primary-resume-failover-secondary primary \
+    --start running --resume --failover-again secondary
 run_stack failover-secondary-resume-failover-primary secondary \
     --resume --failover-again primary
 

@@ -5,10 +5,12 @@ Follows docs/COLO-FT.txt: block replication (quorum + replication driver
 + NBD, active and hidden disks on the secondary), the network proxy
 (filter-mirror, filter-redirector, filter-rewriter, colo-compare on an
 iothread), socket chardevs on 127.0.0.1, all inside a private network lab
-(scripts/netlab.py).  The primary boots alone; once the guest is ready it
-is stopped, its disk copied to the secondary's, the secondary started and
-COLO started (x-colo + migrate).  A client in the client namespace keeps
-one TCP echo connection and fetches a page that differs on the two VMs.
+(scripts/netlab.py).  The primary boots alone; once the guest is ready,
+COLO starts as the doc does (the VM stopped, its disk copied for the
+secondary), or with --start running while the guest runs (the
+secondary's disk synced with drive-mirror first, as when resuming).
+A client in the client namespace keeps one TCP echo connection and
+fetches a page that differs on the two VMs.
 
 Prints a line per checkpoint (pause, trigger, RAM, migrate-ram rounds),
 the client's round trips, both serial consoles' problems (Oops, BUG:,
@@ -412,11 +414,43 @@ class ColoStack:
                              self.args.interval))
 
     def start_colo(self):
-        self.pri.cmd("stop")    # flushes the disk: copy it for the secondary
-        self.start_secondary(self.sec,
-                             parent_from=self.img("primary.qcow2"))
+        if self.args.start == "paused":
+            # As the doc starts COLO: stop the VM (which flushes its
+            # disk), copy the disk for the secondary
+            self.pri.cmd("stop")
+            self.start_secondary(self.sec,
+                                 parent_from=self.img("primary.qcow2"))
+        else:
+            # Protect the running VM: a blank secondary disk, synced with
+            # drive-mirror while the guest runs
+            self.start_secondary(self.sec)
+            self.sync_disk_running()
         self.attach_replication()
         self.migrate()
+
+    def sync_disk_running(self):
+        """Copy the running primary's disk to the new secondary's with
+        drive-mirror (doc "resume replication"), then stop the primary
+        and end the job, so that both disks are the same for COLO."""
+        p = self.pri
+        log("drive-mirror to the %s while the guest runs" % self.sec.name)
+        p.cmd("drive-mirror", device="colo-disk0", **{"job-id": "resync"},
+              target="nbd://127.0.0.1:9999/parent0", mode="existing",
+              format="raw", sync="full")
+        while True:
+            jobs = {j["device"]: j for j in p.cmd("query-block-jobs")}
+            job = jobs.get("resync")
+            if job is None:
+                raise RuntimeError("drive-mirror resync vanished")
+            if job.get("ready"):
+                break
+            self.check_alive(p, self.sec)
+            time.sleep(0.2)
+        log("disk synced (%d bytes); stopping the primary" % job["len"])
+        p.cmd("stop")
+        p.cmd("block-job-cancel", device="resync")
+        while any(j["device"] == "resync" for j in p.cmd("query-block-jobs")):
+            time.sleep(0.05)
 
     # -- watching ----------------------------------------------------
     def watch(self, seconds):
@@ -598,24 +632,8 @@ class ColoStack:
         conn = self.client_conn()
         t = time.monotonic()
         self.start_secondary(new)
-        log("new secondary %s started; drive-mirror to it" % new.name)
-        p.cmd("drive-mirror", device="colo-disk0", **{"job-id": "resync"},
-              target="nbd://127.0.0.1:9999/parent0", mode="existing",
-              format="raw", sync="full")
-        while True:
-            jobs = {j["device"]: j for j in p.cmd("query-block-jobs")}
-            job = jobs.get("resync")
-            if job is None:
-                raise RuntimeError("drive-mirror resync vanished")
-            if job.get("ready"):
-                break
-            self.check_alive(p, new)
-            time.sleep(0.2)
-        log("disk synced (%d bytes); stopping the primary" % job["len"])
-        p.cmd("stop")
-        p.cmd("block-job-cancel", device="resync")
-        while any(j["device"] == "resync" for j in p.cmd("query-block-jobs")):
-            time.sleep(0.05)
+        log("new secondary %s started" % new.name)
+        self.sync_disk_running()
         self.attach_replication()
         before = ({"insert": "before", "position": "id=rew0"}
                   if p.was_secondary else {})
@@ -661,6 +679,9 @@ class ColoStack:
 
             def avg(rs, i, scale):
                 return sum(r[i] for r in rs) / len(rs) / scale if rs else 0
+            if thr and per and not any(r[4] for r in per):
+                self.fail("no periodic checkpoint sent migrate-ram rounds "
+                          "with threshold %d bytes" % thr)
             log("threshold %d bytes: %d checkpoints; periodic %d: pause avg "
                 "%.1f ms, RAM in pause avg %.2f MiB, rounds avg %.1f; "
                 "colo-compare %d: pause avg %.1f ms, rounds %d"
@@ -745,6 +766,11 @@ def main():
                     help="x-colo-migrate-ram-threshold set live half-way "
                     "through --duration (the same as --threshold: no "
                     "switch)")
+    ap.add_argument("--start", choices=["paused", "running"],
+                    default="paused",
+                    help="start COLO from the stopped VM as the doc does, "
+                    "or protect the running VM (its disk synced with "
+                    "drive-mirror first)")
     ap.add_argument("--failover", choices=["primary", "secondary"],
                     help="kill this side after --duration, fail over")
     ap.add_argument("--resume", action="store_true",
