@@ -7,7 +7,10 @@
 # Leaks are not checked: QEMU frees little at exit.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-export QEMU_OBJ=${QEMU_OBJ:-$top/build/obj-san} CHECK_SUITE=sanitizers
+# Absolute, as build.sh's firmware links and the stack's QEMUs need them
+QEMU_OBJ=$(realpath -m "${QEMU_OBJ:-$top/build/obj-san}")
+export QEMU_OBJ CHECK_SUITE=sanitizers
+[ -z "${QEMU_SRC:-}" ] || export QEMU_SRC=$(realpath -m "$QEMU_SRC")
 reports=$top/build/check-logs-sanitizers/sanitizer
 
 CONFIGURE_EXTRA="--enable-asan --enable-ubsan" "$top/scripts/build.sh"
