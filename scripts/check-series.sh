@@ -55,7 +55,9 @@ run_tests() {
     fi
     if git -C "$tree" show --stat "$c" -- tests/qtest/test-colo-compare.c |
             grep -q test-colo-compare; then
-        "$bobj/tests/qtest/test-colo-compare" --tap > "$bobj-tests-$c.log" 2>&1 || {
+        QTEST_QEMU_BINARY="$bobj/qemu-system-x86_64" \
+            "$bobj/tests/qtest/test-colo-compare" --tap \
+            > "$bobj-tests-$c.log" 2>&1 || {
             tail -12 "$bobj-tests-$c.log" >&2
             echo "check-series: test-colo-compare fails at $c" >&2
             exit 1
@@ -73,6 +75,11 @@ for c in $commits; do
     n=$((n + 1))
     git -C "$bsrc" checkout -q --detach "$c"
     echo "check-series: [$n/$total] $(git -C "$bsrc" log -1 --format='%h %s')"
+    # Going back in the series can remove a target: let meson regenerate
+    # build.ninja first, so that build.sh asks ninja about this patch's.
+    if [ -f "$bobj/build.ninja" ]; then
+        ninja -C "$bobj" build.ninja > /dev/null 2>&1 || true
+    fi
     # build.sh's own progress lines are the status.
     watch_run "check-series [$n/$total]" "$bobj.log" \
         env QEMU_SRC="$bsrc" QEMU_OBJ="$bobj" "$top/scripts/build.sh" || {
