@@ -1,7 +1,8 @@
 # Entry points; the scripts in scripts/ do the work.  "make help" lists them.
 .PHONY: all help deps tree build check check-sanitizers series check-series \
 	check-series-full \
-	demo demo-memory bench clean distclean
+	demo demo-memory bench bench-tb-invalidation \
+	bench-proxy-nodelay clean distclean
 export PYTHONDONTWRITEBYTECODE = 1
 all: demo
 
@@ -12,6 +13,8 @@ help:
 	@echo "make check         set everything up, then checkpatch, QAPI tests, qtests and a short demo"
 	@echo "make check-sanitizers  the COLO qtests on an ASan+UBSan build (build/obj-san); not in CI"
 	@echo "make bench         guest pause against dirty rate, with and without migrate-ram (bench/results/)"
+	@echo "make bench-tb-invalidation  TCG: exact invalidation vs a full translation flush per checkpoint, full stack"
+	@echo "make bench-proxy-nodelay    the client's round trip with and without nodelay=on on the proxy chardevs"
 	@echo "make deps          install the Debian packages (as root; the other targets run it first)"
 	@echo "make tree          fetch the pinned base and apply patches/ in build/qemu"
 	@echo "make build         build build/qemu into build/obj"
@@ -59,6 +62,14 @@ demo-memory: build
 # Pause vs dirty rate, with and without migrate-ram: bench/results/
 bench: build
 	bench/run.py $(BENCH_ARGS)
+
+# TCG: the series' exact invalidation vs a full flush, full COLO stack
+bench-tb-invalidation: build
+	bench/tb_invalidation.py $(BENCH_ARGS)
+
+# The client's latency with and without nodelay=on on the proxy chardevs
+bench-proxy-nodelay: build
+	bench/proxy_nodelay.py $(BENCH_ARGS)
 
 clean:
 	scripts/clean.sh

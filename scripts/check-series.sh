@@ -11,18 +11,22 @@ bsrc=$top/build/bisect-src
 bobj=$top/build/bisect-obj
 tests=0
 [ "${1:-}" != --tests ] || tests=1
+# CHECK_SERIES_TESTS_FROM=N: with --tests, only run the tests of patch N on
+# (after a change that left patches 1..N-1 as they were)
+tests_from=${CHECK_SERIES_TESTS_FROM:-1}
 . "$top/scripts/progress-lib.sh"
 
 # The qtest paths that commit $1 adds or changes in colo-tests.c: the
 # entries of colo_tests[] and the tests registered by name, or, if it
-# only edits test code, every COLO test; always the smoke test.
+# only edits test code, every COLO test; always the smoke test.  A
+# ColoTest that is not an entry of colo_tests[] (a local one) names no test.
 colo_paths() {
     local diff
     diff=$(git -C "$tree" show "$1" -- tests/qtest/migration/colo-tests.c)
     [ -n "$diff" ] || return 0
     {
         echo /x86_64/migration/colo/checkpoints/plain
-        grep -oP '^\+.*\.name = "\K[^"]+' <<< "$diff" |
+        grep -oP '^\+\s*\{ \.name = "\K[^"]+' <<< "$diff" |
             sed 's|^|/x86_64/migration/colo/|' || true
         grep -oP '^\+.*(migration_test_add|qtest_add_func)\("\K[^"]+' \
             <<< "$diff" | sed 's|^|/x86_64|' || true
@@ -31,7 +35,7 @@ colo_paths() {
 
 # Run the tests of commit $1 on the build in $bobj.
 run_tests() {
-    local c=$1 paths args=() p log
+    local c=$1 paths all args=() p log
     paths=$(colo_paths "$c")
     if [ "$(wc -l <<< "$paths")" = 1 ] && [ -n "$paths" ]; then
         # Edits only: all of them.  -p takes whole test paths (a suite's
@@ -41,7 +45,17 @@ run_tests() {
                 grep '^/x86_64/migration/colo/' || true)
     fi
     if [ -n "$paths" ]; then
-        for p in $paths; do args+=(-p "$p"); done
+        # Only paths the binary has: -p with any other path fails the run
+        all=$(QTEST_QEMU_BINARY="$bobj/qemu-system-x86_64" \
+              "$bobj/tests/qtest/migration-test" --full -l)
+        for p in $paths; do
+            if grep -qxF -- "$p" <<< "$all"; then
+                args+=(-p "$p")
+            else
+                echo "check-series: $p is not a test of $c" >&2
+                exit 1
+            fi
+        done
         log=$bobj-tests-$c.log
         watch_run "check-series tests $c" "$log" env \
             QTEST_QEMU_BINARY="$bobj/qemu-system-x86_64" \
@@ -93,7 +107,8 @@ for c in $commits; do
         exit 1
     }
     echo "check-series: [$n/$total] built in $(fmt_time "$STEP_SECONDS")"
-    [ $tests = 0 ] || run_tests "$(git -C "$bsrc" rev-parse --short HEAD)"
+    [ $tests = 0 ] || [ "$n" -lt "$tests_from" ] ||
+        run_tests "$(git -C "$bsrc" rev-parse --short HEAD)"
 done
 if [ $tests = 1 ]; then
     echo "check-series: all $total patches build and pass the tests they add or change"

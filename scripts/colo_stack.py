@@ -179,6 +179,9 @@ class Side:
 
     def start(self, tap, extra):
         st = self.stack
+        if st.args.proxy_nodelay:
+            extra = [a + ",nodelay=on" if a.startswith("socket,") else a
+                     for a in extra]
         machine = "q35,kernel-irqchip=split" if st.accel == "kvm" else "q35"
         args = [QEMU, "-qmp", "unix:%s,server=on,wait=off" % self.qmp_path,
                 "-machine", machine, "-accel", st.accel,
@@ -200,6 +203,12 @@ class Side:
                                      stderr=logf, stdin=subprocess.DEVNULL)
         logf.close()
         self.qmp = QMP(self.qmp_path)
+
+    def cpu_seconds(self):
+        """CPU time the QEMU process has used (user + system), seconds."""
+        with open("/proc/%d/stat" % self.proc.pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
@@ -287,6 +296,8 @@ class ColoStack:
         # RAM in pause, migrate-ram rounds)
         self.samples = []
         self.threshold = args.threshold
+        # CPU seconds of each side when the client started (--json)
+        self.cpu_at_start = {}
 
     def __enter__(self):
         self.lab = NetLab(taps=("tap-pri", "tap-sec"), down=("tap-sec",))
@@ -518,6 +529,8 @@ class ColoStack:
         a = self.args
         self.client = Client(self.lab, os.path.join(self.dir, "client.log"),
                              a.duration + 2 * a.after + 300)
+        self.cpu_at_start = {s.name: s.cpu_seconds() for s in self.sides
+                             if s.alive()}
 
     def check_client_since(self, t, conn, what):
         """The client's connection conn must have answered since t."""
@@ -569,7 +582,8 @@ class ColoStack:
             s.cmd("chardev-add", id=cid, backend={"type": "socket", "data": {
                 "addr": {"type": "inet", "data": {"host": "127.0.0.1",
                                                   "port": str(port)}},
-                "server": server, **({"wait": False} if server else {})}})
+                "server": server, **({"wait": False} if server else {}),
+                **({"nodelay": True} if self.args.proxy_nodelay else {})}})
 
     def failover(self, victim):
         """Kill the side in role victim; fail over on the survivor."""
@@ -723,6 +737,30 @@ class ColoStack:
                    len({h["body"].split(" served")[0] for h in http}),
                    len(errors)))
         log("logs: %s" % self.dir)
+        if self.args.json:
+            self.write_json(self.args.json)
+
+    def write_json(self, path):
+        """The run's numbers, for the benchmarks (--json)."""
+        out = {"args": vars(self.args), "sides": {}, "client": None}
+        for side in self.sides:
+            d = {"oopses": side.console.oopses(),
+                 "problem_lines": len(side.console.bad),
+                 "disk_ops": side.console.disk_ops}
+            if side.alive() and side.qmp:
+                d["info_checkpoint"] = side.cmd("info_checkpoint")
+                if side.name in self.cpu_at_start:
+                    d["cpu_seconds_since_client"] = \
+                        side.cpu_seconds() - self.cpu_at_start[side.name]
+            out["sides"][side.name] = d
+        if self.client:
+            echo, http, errors = self.client.snapshot()
+            out["client"] = {
+                "seconds": time.monotonic() - self.client_t0,
+                "echo_rtt_ms": [e["rtt_ms"] for e in echo],
+                "http_pages": len(http), "errors": len(errors)}
+        with open(path, "w") as f:
+            json.dump(out, f, indent=1)
 
 
 def guest_outdated():
@@ -793,6 +831,13 @@ def main():
                     help="default tcg: under nested KVM the Linux guest "
                     "hangs in early boot")
     ap.add_argument("--keep-images", action="store_true")
+    ap.add_argument("--proxy-nodelay", action="store_true",
+                    help="nodelay=on on the filters' and colo-compare's "
+                    "socket chardevs (the doc's command lines leave it off)")
+    ap.add_argument("--json", metavar="FILE",
+                    help="also write the run's numbers to FILE: both "
+                    "sides' info_checkpoint, CPU seconds since the client "
+                    "started, Oopses, the client's round trips")
     args = ap.parse_args()
     if args.resume and not args.failover:
         ap.error("--resume needs --failover")
