@@ -17,8 +17,11 @@ if [ ! -e "$dir/qemu/.git" ]; then
     mkdir -p "$dir"
     git -C "$tree" worktree add -q --detach "$dir/qemu" HEAD
 fi
-# Start again from the work tree's HEAD each time, then apply the variant
+# Start again from the work tree's HEAD each time, then commit the variant
+# on top (detached), so that its tree has no uncommitted edits
 git -C "$dir/qemu" checkout -q -f --detach "$(git -C "$tree" rev-parse HEAD)"
-git -C "$dir/qemu" apply "$diff"
+git -C "$dir/qemu" apply --index "$diff"
+git -C "$dir/qemu" -c user.name=bench -c user.email=bench@localhost \
+    commit -q -m "bench variant: $name"
 QEMU_SRC=$dir/qemu QEMU_OBJ=$dir/obj "$top/scripts/build.sh" >&2
 echo "$dir/obj"
