@@ -2,7 +2,7 @@
 .PHONY: all help deps tree build check check-sanitizers series check-series \
 	check-series-full \
 	demo demo-memory bench bench-tb-invalidation \
-	bench-proxy-nodelay clean distclean
+	bench-proxy-nodelay bench-stack-migrate-ram clean distclean
 export PYTHONDONTWRITEBYTECODE = 1
 all: demo
 
@@ -15,6 +15,7 @@ help:
 	@echo "make bench         guest pause against dirty rate, with and without migrate-ram (bench/results/)"
 	@echo "make bench-tb-invalidation  TCG: exact invalidation vs a full translation flush per checkpoint, full stack"
 	@echo "make bench-proxy-nodelay    the client's round trip with and without nodelay=on on the proxy chardevs"
+	@echo "make bench-stack-migrate-ram  the client's latency through colo-compare with threshold 0 and 4M (full stack)"
 	@echo "make deps          install the Debian packages (as root; the other targets run it first)"
 	@echo "make tree          fetch the pinned base and apply patches/ in build/qemu"
 	@echo "make build         build build/qemu into build/obj"
@@ -70,6 +71,10 @@ bench-tb-invalidation: build
 # The client's latency with and without nodelay=on on the proxy chardevs
 bench-proxy-nodelay: build
 	bench/proxy_nodelay.py $(BENCH_ARGS)
+
+# Full COLO stack: the client's latency with and without migrate-ram
+bench-stack-migrate-ram: build
+	bench/stack_migrate_ram.py $(BENCH_ARGS)
 
 clean:
 	scripts/clean.sh

@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """make bench: COLO guest pause vs dirty rate, with and without migrate-ram.
 
-For each guest dirty rate and each x-colo-migrate-ram-threshold, run a
-COLO pair for a fixed number of checkpoints and read info_checkpoint on
-the primary.  All configurations run in one invocation, one after the
-other, so their ratios compare like with like.  Writes
-bench/results/results.json, results.md and pause-vs-dirty-rate.png.
+For each accelerator (TCG always, KVM where /dev/kvm works), checkpoint
+interval, guest dirty rate (the first, "idle", dirties nothing: the
+pause floor) and x-colo-migrate-ram-threshold, record a fixed
+number of checkpoints of a COLO pair of the boot-sector dirtier and read
+info_checkpoint on both sides.  One pair runs per accelerator and rate;
+its intervals and thresholds are set live, one after the other, so their
+ratios compare like with like.  Writes bench/results/results.json, results.md and
+pause-vs-dirty-rate.png.
 """
 
 import argparse
@@ -20,7 +23,7 @@ import time
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "scripts"))
-from colo_pair import ColoPair, TOP, guest_image  # noqa: E402
+from colo_pair import ColoPair, TOP, guest_image, kvm_usable  # noqa: E402,E501
 
 MIB = 1 << 20
 RESULTS = os.path.join(TOP, "bench", "results")
@@ -51,73 +54,275 @@ int main(void) {
         return float(subprocess.check_output([exe]))
 
 
-def run_one(image, args, rate, threshold):
-    with ColoPair(image, memory_mib=args.working_set + 128, accel=args.accel,
-                  delay_ms=args.interval, threshold=threshold) as pair:
-        pair.wait_guest_running()
-        measured = pair.dirty_rate()
-        pair.start_colo()
-        # Skip the first checkpoints (the RAM cache is still warming up)
-        while pair.recorder(pair.primary)["checkpoints"] < args.warmup:
-            pair.check_alive()
-            time.sleep(0.01)
-        pair.primary.cmd("reset_checkpoint")
-        pair.secondary.cmd("reset_checkpoint")
-        while pair.recorder(pair.primary)["checkpoints"] < args.checkpoints:
-            pair.check_alive()
-            time.sleep(0.01)
-        p, s = pair.park()
-        pair.quit()
+IDLE = "idle"
+
+
+def phases_ms(rec):
+    return {ph["phase"]: ph["average"] / 1e6 for ph in rec["phases"]}
+
+
+def measure(pair, args, accel, interval, rate, threshold):
+    """One block: set the interval and threshold on the running pair
+    (both take effect at the next checkpoint), skip a few checkpoints,
+    then record this point's share of checkpoints."""
+    pair.primary.cmd("migrate-set-parameters", **{
+        "x-checkpoint-delay": interval,
+        "x-colo-migrate-ram-threshold": threshold})
+    first = pair.recorder(pair.primary)["checkpoints"]
+    while pair.recorder(pair.primary)["checkpoints"] < first + args.warmup:
+        pair.check_alive()
+        time.sleep(0.01)
+    pair.primary.cmd("reset_checkpoint")
+    pair.secondary.cmd("reset_checkpoint")
+    while pair.recorder(pair.primary)["checkpoints"] < \
+            checkpoints_for(args, interval) // args.blocks:
+        pair.check_alive()
+        time.sleep(0.01)
+    p = pair.recorder(pair.primary)
+    s = pair.recorder(pair.secondary)
+    rounds_phase = [ph for ph in p["phases"] if ph["phase"] == "migrate-ram"]
     return {
-        "rate_pages_per_s": rate,
-        "rate_requested_mb_s": round(rate * 4096 / 1e6, 1),
-        "rate_measured_mb_s": measured,
+        "accel": accel,
+        "interval_ms": interval,
+        "rate": rate,
+        "rate_requested_mb_s": 0.0 if rate == IDLE
+        else round(rate * 4096 / 1e6, 1),
         "threshold_bytes": threshold,
         "checkpoints": p["checkpoints"],
         "pause_avg_ms": p["pause"]["average"] / 1e6,
-        "pause_p50_ms_le": p["pause"]["p50"] / 1e6,
-        "pause_p99_ms_le": p["pause"]["p99"] / 1e6,
+        "pause_p50_ms": p["pause"]["p50"] / 1e6,
+        "pause_p90_ms": p["pause"]["p90"] / 1e6,
+        "pause_p99_ms": p["pause"]["p99"] / 1e6,
+        "pause_max_ms": p["pause"]["max"] / 1e6,
         "secondary_pause_avg_ms": s["pause"]["average"] / 1e6,
         "ram_in_pause_avg_mib": p["ram-bytes"]["average"] / MIB,
         "migrate_ram_avg_mib": p["migrate-ram-bytes"]["average"] / MIB,
         "migrate_ram_rounds_avg": (p["migrate-ram-iterations"]["total"] /
                                    max(p["checkpoints"], 1)),
+        # How late migrate-ram made a checkpoint: its rounds' phase
+        "migrate_ram_max_ms": rounds_phase[0]["max"] / 1e6
+        if rounds_phase else 0.0,
+        "migrate_ram_stops": p["migrate-ram-stops"],
         "checkpoint_avg_ms": p["duration"]["average"] / 1e6,
+        "primary_phases_ms": phases_ms(p),
+        "secondary_phases_ms": phases_ms(s),
     }
 
 
+def checkpoints_for(args, interval):
+    """Checkpoints recorded per point: about args.seconds of COLO, and at
+    least args.checkpoints."""
+    return max(args.checkpoints, int(args.seconds * 1000 / interval))
+
+
+AVERAGED = ["pause_avg_ms", "pause_p50_ms", "pause_p90_ms", "pause_p99_ms",
+            "secondary_pause_avg_ms", "ram_in_pause_avg_mib",
+            "migrate_ram_avg_mib", "migrate_ram_rounds_avg",
+            "checkpoint_avg_ms"]
+
+
+def merge(blocks):
+    """One point from its blocks: averages weighted by checkpoints (the
+    percentiles too, so they are approximations), maxima, sums."""
+    n = sum(b["checkpoints"] for b in blocks)
+    out = dict(blocks[0])
+    out["checkpoints"] = n
+    for k in AVERAGED:
+        out[k] = sum(b[k] * b["checkpoints"] for b in blocks) / n
+    for k in ("primary_phases_ms", "secondary_phases_ms"):
+        out[k] = {ph: sum(b[k][ph] * b["checkpoints"] for b in blocks) / n
+                  for ph in blocks[0][k]}
+    out["pause_max_ms"] = max(b["pause_max_ms"] for b in blocks)
+    out["migrate_ram_max_ms"] = max(b["migrate_ram_max_ms"] for b in blocks)
+    out["migrate_ram_stops"] = {k: sum(b["migrate_ram_stops"][k]
+                                       for b in blocks)
+                                for k in blocks[0]["migrate_ram_stops"]}
+    out["blocks"] = len(blocks)
+    return out
+
+
+def run_rate(image, args, accel, rate, intervals, thresholds, results,
+             start):
+    """One COLO pair per accelerator and dirty rate: every interval and
+    threshold is measured on it; the thresholds of an interval take
+    turns, in args.blocks blocks each, so that a slow patch of the
+    machine does not land on one of them only."""
+    with ColoPair(image, memory_mib=args.working_set + 128, accel=accel,
+                  delay_ms=intervals[0], threshold=0) as pair:
+        pair.wait_guest_running()
+        pair.start_colo()
+        for interval in intervals:
+            blocks = {t: [] for t in thresholds}
+            for _ in range(args.blocks):
+                for t in thresholds:
+                    blocks[t].append(measure(pair, args, accel, interval,
+                                             rate, t))
+            for t in thresholds:
+                r = merge(blocks[t])
+                results.append(r)
+                print("bench: %s %4d ms, %6s MB/s, threshold %4g MiB:"
+                      " pause avg %7.2f ms, RAM in pause %6.2f MiB,"
+                      " migrate-ram %6.2f MiB, rounds' phase max"
+                      " %6.1f ms [%.0f s]"
+                      % (accel, interval, "idle" if rate == IDLE
+                         else "%.1f" % r["rate_requested_mb_s"],
+                         t / MIB, r["pause_avg_ms"],
+                         r["ram_in_pause_avg_mib"], r["migrate_ram_avg_mib"],
+                         r["migrate_ram_max_ms"],
+                         time.monotonic() - start), flush=True)
+        pair.quit()
+
+
+def dirtied_mb_s(results, r):
+    """What the guest dirtied per second of COLO, as threshold 0 of the
+    same accelerator, interval and rate sent it in the pause."""
+    for b in results:
+        if (b["accel"], b["interval_ms"], b["rate"], b["threshold_bytes"]) \
+                == (r["accel"], r["interval_ms"], r["rate"], 0):
+            return b["ram_in_pause_avg_mib"] * MIB / 1e6 / \
+                (b["checkpoint_avg_ms"] / 1000)
+    return 0.0
+
+
+def baseline(results, r):
+    for b in results:
+        if (b["accel"], b["interval_ms"], b["rate"], b["threshold_bytes"]) \
+                == (r["accel"], r["interval_ms"], r["rate"], 0):
+            return b
+    return None
+
+
+STOP_ABBREV = [("below-threshold", "bt"), ("not-converging", "nc"),
+               ("time-limit", "tl"), ("iteration-limit", "il"),
+               ("compare", "cmp")]
+
+
+def stops_text(stops):
+    return " ".join("%s %d" % (a, stops[k]) for k, a in STOP_ABBREV
+                    if stops.get(k)) or "-"
+
+
+def summary(results):
+    """The figures issue 12 asks for, from this run."""
+    out = {}
+    for r in results:
+        key = "%s %d ms" % (r["accel"], r["interval_ms"])
+        b = baseline(results, r)
+        ratio = b["pause_avg_ms"] / r["pause_avg_ms"] \
+            if b and r["pause_avg_ms"] else 0
+        r["ratio"] = ratio
+        r["dirtied_mb_s"] = dirtied_mb_s(results, r)
+        o = out.setdefault(key, {"floor_ms": None, "worst_ratio": None,
+                                 "max_migrate_ram_ms": 0.0,
+                                 "budget_ms": r["interval_ms"] / 4})
+        if r["rate"] == IDLE and r["threshold_bytes"] == 0:
+            o["floor_ms"] = r["pause_avg_ms"]
+        if r["threshold_bytes"]:
+            if o["worst_ratio"] is None or ratio < o["worst_ratio"]:
+                o["worst_ratio"] = ratio
+            o["max_migrate_ram_ms"] = max(o["max_migrate_ram_ms"],
+                                          r["migrate_ram_max_ms"])
+    return out
+
+
 def write_markdown(results, meta, path):
-    base = {r["rate_pages_per_s"]: r["pause_avg_ms"] for r in results
-            if r["threshold_bytes"] == 0}
+    summ = summary(results)
     lines = [
         "# COLO guest pause vs dirty rate, with and without migrate-ram",
         "",
         meta["machine"],
         "",
-        "Accel %s, checkpoint every %d ms, working set %d MiB, %d checkpoints"
-        " per run after %d warm-up ones. Pause p50/p99 are the recorder's"
-        " (within 1/16 of the true value). Ratio = average pause at"
-        " threshold 0"
-        " (stock behaviour) / average pause at this threshold, same run."
-        % (meta["accel"], meta["interval_ms"], meta["working_set_mib"],
-           meta["checkpoints"], meta["warmup"]),
+        "Boot-sector dirtier guest, working set %d MiB (idle: one page"
+        " rewritten a second).  One COLO pair per accelerator and rate;"
+        " each point (interval, threshold) records about %g s of"
+        " checkpoints (at least %d), in %d blocks that take turns with"
+        " the other thresholds of the interval; each block is set live"
+        " and skips %d checkpoints first.  Accelerators: %s."
+        % (meta["working_set_mib"], meta["seconds"], meta["checkpoints"],
+           meta["blocks"], meta["warmup"], ", ".join(meta["accels"])),
         "",
-        "| dirty rate asked (MB/s) | measured (MB/s) | threshold (MiB) "
-        "| pause avg (ms) | p50 (ms) | p99 (ms) | RAM in pause (MiB) "
-        "| migrate-ram (MiB) | rounds | checkpoint (ms) | ratio |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "## Summary",
+        "",
+        "| accel, interval | pause floor (ms) | worst ratio, any threshold |"
+        " rounds' phase max (ms) | x-checkpoint-delay/4 (ms) |",
+        "|---|---|---|---|---|",
     ]
+    for key, o in summ.items():
+        lines.append("| %s | %s | %s | %.1f | %.0f |" % (
+            key, "%.2f" % o["floor_ms"] if o["floor_ms"] is not None
+            else "-", "%.2f" % o["worst_ratio"]
+            if o["worst_ratio"] is not None else "-",
+            o["max_migrate_ram_ms"], o["budget_ms"]))
+    lines += [
+        "",
+        "Ratio = average pause at threshold 0 (stock behaviour) / average"
+        " pause at this threshold, same interval and rate, run side by"
+        " side; above 1 is better.  The rounds' phase is how much later a"
+        " checkpoint starts because of migrate-ram: at most"
+        " x-checkpoint-delay/4 plus one round (see docs/COLO-FT.txt).",
+        "Dirtied (MB/s) is what a checkpoint at threshold 0 sent in its"
+        " pause per second of COLO: the unique pages the guest dirtied"
+        " per interval, which is what COLO has to send.  Pause p50/p90/p99"
+        " are the recorder's (within 1/16 of the true value), averaged over"
+        " the blocks.  Stops:"
+        " why the rounds ended (bt below threshold, nc not converging,"
+        " tl time limit, il iteration limit, cmp colo-compare).",
+    ]
+    cur = None
     for r in results:
-        ratio = base[r["rate_pages_per_s"]] / r["pause_avg_ms"] \
-            if r["pause_avg_ms"] else 0
-        lines.append("| %.1f | %d | %g | %.2f | %.2f | %.2f | %.2f | %.2f "
-                     "| %.1f | %.2f | %.2f |"
-                     % (r["rate_requested_mb_s"], r["rate_measured_mb_s"],
-                        r["threshold_bytes"] / MIB, r["pause_avg_ms"],
-                        r["pause_p50_ms_le"], r["pause_p99_ms_le"],
-                        r["ram_in_pause_avg_mib"], r["migrate_ram_avg_mib"],
-                        r["migrate_ram_rounds_avg"], r["checkpoint_avg_ms"],
-                        ratio))
+        section = (r["accel"], r["interval_ms"])
+        if section != cur:
+            cur = section
+            lines += [
+                "",
+                "## %s, checkpoint every %d ms" % section,
+                "",
+                "| dirty rate asked (MB/s) | dirtied (MB/s) | threshold (MiB)"
+                " | pause avg (ms) | p50 | p90 | p99 | max | RAM in pause"
+                " (MiB) | migrate-ram (MiB) | rounds | rounds' phase max"
+                " (ms) | stops | ratio |",
+                "|---" * 14 + "|",
+            ]
+        lines.append(
+            "| %s | %.0f | %g | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f"
+            " | %.2f | %.1f | %.1f | %s | %.2f |"
+            % ("idle" if r["rate"] == IDLE else "%.1f"
+               % r["rate_requested_mb_s"], r["dirtied_mb_s"],
+               r["threshold_bytes"] / MIB, r["pause_avg_ms"],
+               r["pause_p50_ms"], r["pause_p90_ms"], r["pause_p99_ms"],
+               r["pause_max_ms"], r["ram_in_pause_avg_mib"],
+               r["migrate_ram_avg_mib"], r["migrate_ram_rounds_avg"],
+               r["migrate_ram_max_ms"], stops_text(r["migrate_ram_stops"]),
+               r["ratio"]))
+    floors = [r for r in results if r["rate"] == IDLE
+              and r["threshold_bytes"] == 0]
+    if floors:
+        names = list(floors[0]["primary_phases_ms"])
+        snames = list(floors[0]["secondary_phases_ms"])
+        lines += [
+            "",
+            "## Pause floor: where the time of an idle guest's checkpoint"
+            " goes (average ms per checkpoint, threshold 0)",
+            "",
+            "| accel, interval | pause | " + " | ".join(names) + " |",
+            "|---" * (len(names) + 2) + "|",
+        ]
+        for r in floors:
+            lines.append("| %s %d ms | %.2f | %s |" % (
+                r["accel"], r["interval_ms"], r["pause_avg_ms"],
+                " | ".join("%.2f" % r["primary_phases_ms"][n]
+                           for n in names)))
+        lines += [
+            "",
+            "| secondary, accel, interval | pause | " + " | ".join(snames)
+            + " |",
+            "|---" * (len(snames) + 2) + "|",
+        ]
+        for r in floors:
+            lines.append("| %s %d ms | %.2f | %s |" % (
+                r["accel"], r["interval_ms"], r["secondary_pause_avg_ms"],
+                " | ".join("%.2f" % r["secondary_phases_ms"][n]
+                           for n in snames)))
     cost = meta["recorder_cost"]
     lines += [
         "",
@@ -133,66 +338,86 @@ def write_markdown(results, meta, path):
 
 
 def plot(results, path):
+    """Pause vs dirty rate, one panel per accelerator and interval."""
+    sections = []
+    for r in results:
+        if (r["accel"], r["interval_ms"]) not in sections:
+            sections.append((r["accel"], r["interval_ms"]))
     thresholds = sorted({r["threshold_bytes"] for r in results})
     with tempfile.TemporaryDirectory() as tmp:
-        cmds = ["set terminal png size 900,560",
+        cmds = ["set terminal png size 1400,480",
                 "set output '%s'" % path,
-                "set title 'COLO guest pause per checkpoint'",
-                "set xlabel 'guest dirty rate (MB/s, measured)'",
+                "set multiplot layout 1,%d title "
+                "'COLO guest pause per checkpoint'" % len(sections),
+                "set xlabel 'dirtied (MB/s)'",
                 "set ylabel 'average pause (ms)'", "set key left top",
                 "set grid"]
-        plots = []
-        for t in thresholds:
-            data = os.path.join(tmp, "t%d.dat" % t)
-            with open(data, "w") as f:
-                for r in results:
-                    if r["threshold_bytes"] == t:
-                        f.write("%f %f\n" % (r["rate_measured_mb_s"],
-                                             r["pause_avg_ms"]))
-            title = "threshold 0 (stock)" if t == 0 else \
-                "threshold %g MiB" % (t / MIB)
-            plots.append("'%s' with linespoints title '%s'" % (data, title))
-        cmds.append("plot " + ", ".join(plots))
+        for sec in sections:
+            plots = []
+            for t in thresholds:
+                data = os.path.join(tmp, "%s-%d-%d.dat" % (sec + (t,)))
+                with open(data, "w") as f:
+                    for r in results:
+                        if (r["accel"], r["interval_ms"]) == sec and \
+                                r["threshold_bytes"] == t:
+                            f.write("%f %f\n" % (r["dirtied_mb_s"],
+                                                 r["pause_avg_ms"]))
+                title = "threshold 0 (stock)" if t == 0 else \
+                    "threshold %g MiB" % (t / MIB)
+                plots.append("'%s' with linespoints title '%s'"
+                             % (data, title))
+            cmds.append("set title '%s, every %d ms'" % sec)
+            cmds.append("plot " + ", ".join(plots))
+        cmds.append("unset multiplot")
         subprocess.run(["gnuplot"], input="\n".join(cmds), text=True,
                        check=True)
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--rates", default="5120,25600,76800",
-                    help="guest dirty rates, pages (4 KiB) per second")
-    ap.add_argument("--thresholds", default="0,4,16,64",
+    ap.add_argument("--rates", default="idle,5120,25600,76800",
+                    help="guest dirty rates, pages (4 KiB) per second;"
+                    " idle dirties nothing (the pause floor)")
+    ap.add_argument("--thresholds", default="0,4,64",
                     help="x-colo-migrate-ram-threshold values, MiB")
-    ap.add_argument("--interval", type=int, default=500,
-                    help="checkpoint interval, ms")
+    ap.add_argument("--intervals", default="200,500,2000",
+                    help="checkpoint intervals (x-checkpoint-delay), ms")
     ap.add_argument("--working-set", type=int, default=512,
                     help="guest working set, MiB")
-    ap.add_argument("--checkpoints", type=int, default=15)
-    ap.add_argument("--warmup", type=int, default=3)
-    ap.add_argument("--accel", choices=["kvm", "tcg"], default="tcg",
-                    help="tcg by default: under nested KVM the BIOS alone "
-                    "takes ~30 s per run")
+    ap.add_argument("--seconds", type=float, default=20,
+                    help="seconds of checkpoints recorded per point")
+    ap.add_argument("--checkpoints", type=int, default=12,
+                    help="checkpoints recorded per point, at least")
+    ap.add_argument("--blocks", type=int, default=3,
+                    help="blocks each point's checkpoints are split in")
+    ap.add_argument("--warmup", type=int, default=2,
+                    help="checkpoints skipped after each change")
+    ap.add_argument("--accel", choices=["auto", "kvm", "tcg"],
+                    default="auto", help="auto: TCG, and KVM too where"
+                    " /dev/kvm works")
     args = ap.parse_args()
-    rates = [int(x) for x in args.rates.split(",")]
+    rates = [x if x == IDLE else int(x) for x in args.rates.split(",")]
     thresholds = [int(float(x) * MIB) for x in args.thresholds.split(",")]
+    intervals = [int(x) for x in args.intervals.split(",")]
     if 0 not in thresholds:
         thresholds.insert(0, 0)
+    accels = ["tcg", "kvm"] if args.accel == "auto" and kvm_usable() \
+        else ["tcg"] if args.accel == "auto" else [args.accel]
 
     results = []
     start = time.monotonic()
     with tempfile.TemporaryDirectory() as tmp:
+        images = {}
         for rate in rates:
-            image = guest_image(tmp, rate, args.working_set)
-            for t in thresholds:
-                r = run_one(image, args, rate, t)
-                results.append(r)
-                print("bench: %6.1f MB/s (measured %4d), threshold %4g MiB:"
-                      " pause avg %7.2f ms, RAM in pause %6.2f MiB,"
-                      " migrate-ram %6.2f MiB [%.0f s]"
-                      % (r["rate_requested_mb_s"], r["rate_measured_mb_s"],
-                         t / MIB, r["pause_avg_ms"],
-                         r["ram_in_pause_avg_mib"], r["migrate_ram_avg_mib"],
-                         time.monotonic() - start), flush=True)
+            os.makedirs(os.path.join(tmp, str(rate)))
+            # Idle: one page, rewritten once a second
+            images[rate] = guest_image(
+                os.path.join(tmp, str(rate)), 1 if rate == IDLE else rate,
+                args.working_set, 1 if rate == IDLE else None)
+        for accel in accels:
+            for rate in rates:
+                run_rate(images[rate], args, accel, rate, intervals,
+                         thresholds, results, start)
 
     clock_ns = clock_read_ns()
     per_cp_us = (CLOCK_READS["primary"] + CLOCK_READS["secondary"]) * \
@@ -202,16 +427,19 @@ def main():
         "machine": "Machine: %s, %d cores, %s; QEMU 10.2.2 with this series."
         % (platform.processor() or platform.machine(), os.cpu_count(),
            platform.platform()),
-        "accel": args.accel, "interval_ms": args.interval,
+        "accels": accels, "intervals_ms": intervals,
         "working_set_mib": args.working_set,
         "checkpoints": args.checkpoints, "warmup": args.warmup,
+        "seconds": args.seconds, "blocks": args.blocks,
         "recorder_cost": {
             "clock_read_ns": clock_ns, "per_checkpoint_us": per_cp_us,
             "percent_of_min_pause": per_cp_us / 1000 / min_pause_ms * 100},
     }
+    summ = summary(results)
     os.makedirs(RESULTS, exist_ok=True)
     with open(os.path.join(RESULTS, "results.json"), "w") as f:
-        json.dump({"meta": meta, "results": results}, f, indent=2)
+        json.dump({"meta": meta, "summary": summ, "results": results}, f,
+                  indent=2)
     write_markdown(results, meta, os.path.join(RESULTS, "results.md"))
     plot(results, os.path.join(RESULTS, "pause-vs-dirty-rate.png"))
     print("bench: wrote %s/results.{json,md} and pause-vs-dirty-rate.png "

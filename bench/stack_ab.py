@@ -61,6 +61,7 @@ def summarize(run):
     sec = run["sides"]["secondary"]
     p, s = pri["info_checkpoint"], sec["info_checkpoint"]
     rtts = run["client"]["echo_rtt_ms"]
+    http = run["client"].get("http_ms", [])
     seconds = run["client"]["seconds"]
     return {
         "checkpoints": p["checkpoints"],
@@ -69,13 +70,22 @@ def summarize(run):
         "secondary_resume_ms": phase_avg_ms(s, "resume"),
         "secondary_pause_ms": s["pause"]["average"] / 1e6,
         "primary_pause_ms": p["pause"]["average"] / 1e6,
+        "ram_in_pause_mib": p["ram-bytes"]["average"] / (1 << 20),
+        "migrate_ram_mib": p["migrate-ram-bytes"]["average"] / (1 << 20),
         "secondary_cpu_share": sec["cpu_seconds_since_client"] / seconds,
         "primary_cpu_share": pri["cpu_seconds_since_client"] / seconds,
         "echo_replies": len(rtts),
         "echo_p50_ms": percentile(rtts, 50),
         "echo_p90_ms": percentile(rtts, 90),
         "echo_p99_ms": percentile(rtts, 99),
+        "http_pages": len(http),
+        "http_p50_ms": percentile(http, 50),
+        "http_p99_ms": percentile(http, 99),
         "oopses": pri["oopses"] + sec["oopses"],
+        "primary_phases_ms": {ph["phase"]: ph["average"] / 1e6
+                              for ph in p["phases"]},
+        "secondary_phases_ms": {ph["phase"]: ph["average"] / 1e6
+                                for ph in s["phases"]},
     }
 
 
@@ -86,12 +96,17 @@ COLUMNS = [
     ("secondary_resume_ms", "secondary resume avg (ms)", "%.2f"),
     ("secondary_pause_ms", "secondary pause avg (ms)", "%.2f"),
     ("primary_pause_ms", "primary pause avg (ms)", "%.2f"),
+    ("ram_in_pause_mib", "RAM in pause avg (MiB)", "%.2f"),
+    ("migrate_ram_mib", "migrate-ram avg (MiB)", "%.2f"),
     ("secondary_cpu_share", "secondary CPU (cores)", "%.3f"),
     ("primary_cpu_share", "primary CPU (cores)", "%.3f"),
     ("echo_replies", "client echoes", "%d"),
     ("echo_p50_ms", "echo p50 (ms)", "%.1f"),
     ("echo_p90_ms", "echo p90 (ms)", "%.1f"),
     ("echo_p99_ms", "echo p99 (ms)", "%.1f"),
+    ("http_pages", "http pages (differing)", "%d"),
+    ("http_p50_ms", "http p50 (ms)", "%.1f"),
+    ("http_p99_ms", "http p99 (ms)", "%.1f"),
     ("oopses", "Oopses (both sides)", "%d"),
 ]
 
@@ -111,6 +126,18 @@ def write_markdown(path, title, intro, configs, runs):
             label, " | ".join(fmt % means[n][key] for n in names),
             " | ".join("%.2f" % (means[n][key] / base) if base else "-"
                        for n in names[1:])))
+    for side in ("primary", "secondary"):
+        key = side + "_phases_ms"
+        phases = list(runs[0][1][key])
+        lines += ["", "Where the %s's checkpoint time goes (average ms per"
+                  " checkpoint, mean of the runs):" % side, "",
+                  "| phase | " + " | ".join(names) + " |",
+                  "|---" * (len(names) + 1) + "|"]
+        for ph in phases:
+            vals = [[r[key].get(ph, 0.0) for m, r in runs if m == n]
+                    for n in names]
+            lines.append("| %s | %s |" % (ph, " | ".join(
+                "%.2f" % (sum(v) / max(1, len(v))) for v in vals)))
     lines += ["", "Runs, in the order they ran:", ""]
     for name, r in runs:
         lines.append("- %s: " % name + ", ".join(

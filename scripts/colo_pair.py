@@ -207,14 +207,17 @@ class ColoPair:
                 p.kill()
 
 
-def guest_image(directory, pages_per_second, working_set_mib):
-    """Build the dirtying guest's disk image with its rate and working set."""
+def guest_image(directory, pages_per_second, working_set_mib,
+                working_set_pages=None):
+    """Build the dirtying guest's disk image with its rate and working set
+    (working_set_pages, if given, instead of working_set_mib)."""
     image = os.path.join(directory, "dirtier.img")
     subprocess.run([os.path.join(TOP, "guest", "build.sh"), image],
                    check=True)
     subprocess.run([os.path.join(TOP, "guest", "set-params.py"), image,
                     "--rate", str(pages_per_second),
-                    "--working-set-pages", str(working_set_mib * 256)],
+                    "--working-set-pages",
+                    str(working_set_pages or working_set_mib * 256)],
                    check=True)
     return image
 

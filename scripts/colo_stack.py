@@ -758,6 +758,7 @@ class ColoStack:
             out["client"] = {
                 "seconds": time.monotonic() - self.client_t0,
                 "echo_rtt_ms": [e["rtt_ms"] for e in echo],
+                "http_ms": [h["ms"] for h in http],
                 "http_pages": len(http), "errors": len(errors)}
         with open(path, "w") as f:
             json.dump(out, f, indent=1)
