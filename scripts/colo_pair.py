@@ -92,7 +92,7 @@ class ColoPair:
         machine = "q35,kernel-irqchip=split" if self.accel == "kvm" else "q35"
         args = [QEMU, "-machine", machine, "-accel", self.accel,
                 "-m", "%dM" % self.memory_mib, "-nodefaults",
-                "-display", "none", "-name", name,
+                "-display", "none", "-name", name + ",debug-threads=on",
                 "-serial", "file:" + os.path.join(self.dir, name + ".serial"),
                 "-drive", "if=none,id=d0,file=%s,format=raw" % disk,
                 "-device", "ide-hd,drive=d0,secs=1,cyls=1,heads=1",
