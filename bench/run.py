@@ -237,6 +237,18 @@ def summary(results):
     return out
 
 
+def phase_table(points, first, pause_key, phases_key):
+    """Markdown lines: a table of one side's average phases per point."""
+    names = list(points[0][phases_key])
+    lines = ["", "| %s | pause | %s |" % (first, " | ".join(names)),
+             "|---" * (len(names) + 2) + "|"]
+    for r in points:
+        lines.append("| %s %d ms | %.2f | %s |" % (
+            r["accel"], r["interval_ms"], r[pause_key],
+            " | ".join("%.2f" % r[phases_key][n] for n in names)))
+    return lines
+
+
 def write_markdown(results, meta, path):
     summ = summary(results)
     lines = [
@@ -311,32 +323,15 @@ def write_markdown(results, meta, path):
     floors = [r for r in results if r["rate"] == IDLE
               and r["threshold_bytes"] == 0]
     if floors:
-        names = list(floors[0]["primary_phases_ms"])
-        snames = list(floors[0]["secondary_phases_ms"])
         lines += [
             "",
             "## Pause floor: where the time of an idle guest's checkpoint"
             " goes (average ms per checkpoint, threshold 0)",
-            "",
-            "| accel, interval | pause | " + " | ".join(names) + " |",
-            "|---" * (len(names) + 2) + "|",
         ]
-        for r in floors:
-            lines.append("| %s %d ms | %.2f | %s |" % (
-                r["accel"], r["interval_ms"], r["pause_avg_ms"],
-                " | ".join("%.2f" % r["primary_phases_ms"][n]
-                           for n in names)))
-        lines += [
-            "",
-            "| secondary, accel, interval | pause | " + " | ".join(snames)
-            + " |",
-            "|---" * (len(snames) + 2) + "|",
-        ]
-        for r in floors:
-            lines.append("| %s %d ms | %.2f | %s |" % (
-                r["accel"], r["interval_ms"], r["secondary_pause_avg_ms"],
-                " | ".join("%.2f" % r["secondary_phases_ms"][n]
-                           for n in snames)))
+        lines += phase_table(floors, "accel, interval", "pause_avg_ms",
+                             "primary_phases_ms")
+        lines += phase_table(floors, "secondary, accel, interval",
+                             "secondary_pause_avg_ms", "secondary_phases_ms")
     cost = meta["recorder_cost"]
     lines += [
         "",
