@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import platform
+import signal
 import subprocess
 import sys
 import tempfile
@@ -24,6 +25,7 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "scripts"))
 from colo_pair import ColoPair, TOP, guest_image, kvm_usable  # noqa: E402,E501
+from awake_cpus import AwakeCpus  # noqa: E402
 
 MIB = 1 << 20
 RESULTS = os.path.join(TOP, "bench", "results")
@@ -148,6 +150,7 @@ def merge(blocks):
                                        for b in blocks)
                                 for k in blocks[0]["migrate_ram_stops"]}
     out["blocks"] = len(blocks)
+    out["pause_avg_ms_blocks"] = [b["pause_avg_ms"] for b in blocks]
     return out
 
 
@@ -223,6 +226,12 @@ def summary(results):
         ratio = b["pause_avg_ms"] / r["pause_avg_ms"] \
             if b and r["pause_avg_ms"] else 0
         r["ratio"] = ratio
+        # Block i of every threshold ran next to block i of threshold 0:
+        # the spread of these paired ratios shows the run's noise
+        r["ratio_blocks"] = [
+            rb and bb / rb for bb, rb in zip(b["pause_avg_ms_blocks"],
+                                             r["pause_avg_ms_blocks"])] \
+            if b else []
         r["dirtied_mb_s"] = dirtied_mb_s(results, r)
         o = out.setdefault(key, {"floor_ms": None, "worst_ratio": None,
                                  "max_migrate_ram_ms": 0.0,
@@ -257,7 +266,9 @@ def write_markdown(results, meta, path):
         meta["machine"],
         "",
         "Boot-sector dirtier guest, working set %d MiB (idle: one page"
-        " rewritten a second).  One COLO pair per accelerator and rate;"
+        " rewritten a second); between its bursts it halts until the"
+        " PIT's next interrupt (100 Hz), so the host's CPUs are free"
+        " when it has nothing to dirty.  One COLO pair per accelerator and rate;"
         " each point (interval, threshold) records about %g s of"
         " checkpoints (at least %d), in %d blocks that take turns with"
         " the other thresholds of the interval; each block is set live"
@@ -281,7 +292,10 @@ def write_markdown(results, meta, path):
         "",
         "Ratio = average pause at threshold 0 (stock behaviour) / average"
         " pause at this threshold, same interval and rate, run side by"
-        " side; above 1 is better.  The rounds' phase is how much later a"
+        " side; above 1 is better.  Ratio per block: the same ratio for"
+        " each pair of blocks that ran next to each other; their spread"
+        " at points where migrate-ram sends nothing (no rounds) is the"
+        " noise of the run.  The rounds' phase is how much later a"
         " checkpoint starts because of migrate-ram: at most"
         " x-checkpoint-delay/2 plus one round (see docs/COLO-FT.txt).",
         "Dirtied (MB/s) is what a checkpoint at threshold 0 sent in its"
@@ -306,12 +320,12 @@ def write_markdown(results, meta, path):
                 "| dirty rate asked (MB/s) | dirtied (MB/s) | threshold (MiB)"
                 " | pause avg (ms) | p50 | p90 | p99 | max | RAM in pause"
                 " (MiB) | migrate-ram (MiB) | rounds | rounds' phase max"
-                " (ms) | stops | ratio |",
-                "|---" * 14 + "|",
+                " (ms) | stops | ratio | ratio per block, min-max |",
+                "|---" * 15 + "|",
             ]
         lines.append(
             "| %s | %.0f | %g | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f"
-            " | %.2f | %.1f | %.1f | %s | %.2f |"
+            " | %.2f | %.1f | %.1f | %s | %.2f | %s |"
             % ("idle" if r["rate"] == IDLE else "%.1f"
                % r["rate_requested_mb_s"], r["dirtied_mb_s"],
                r["threshold_bytes"] / MIB, r["pause_avg_ms"],
@@ -319,7 +333,9 @@ def write_markdown(results, meta, path):
                r["pause_max_ms"], r["ram_in_pause_avg_mib"],
                r["migrate_ram_avg_mib"], r["migrate_ram_rounds_avg"],
                r["migrate_ram_max_ms"], stops_text(r["migrate_ram_stops"]),
-               r["ratio"]))
+               r["ratio"], "%.2f-%.2f" % (min(r["ratio_blocks"]),
+                                           max(r["ratio_blocks"]))
+               if r["ratio_blocks"] else "-"))
     floors = [r for r in results if r["rate"] == IDLE
               and r["threshold_bytes"] == 0]
     if floors:
@@ -383,6 +399,8 @@ def plot(results, path):
 
 
 def main():
+    # Stopped with SIGTERM: unwind, so that the pair and the spinners go too
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rates", default="idle,5120,25600,76800",
                     help="guest dirty rates, pages (4 KiB) per second;"
@@ -395,12 +413,15 @@ def main():
                     help="guest working set, MiB")
     ap.add_argument("--seconds", type=float, default=20,
                     help="seconds of checkpoints recorded per point")
-    ap.add_argument("--checkpoints", type=int, default=12,
+    ap.add_argument("--checkpoints", type=int, default=20,
                     help="checkpoints recorded per point, at least")
     ap.add_argument("--blocks", type=int, default=4,
                     help="blocks each point's checkpoints are split in")
     ap.add_argument("--warmup", type=int, default=2,
                     help="checkpoints skipped after each change")
+    ap.add_argument("--no-awake-cpus", dest="awake_cpus",
+                    action="store_false", help="let idle host CPUs halt"
+                    " (see bench/awake_cpus.py)")
     ap.add_argument("--accel", choices=["auto", "kvm", "tcg"],
                     default="auto", help="auto: TCG, and KVM too where"
                     " /dev/kvm works")
@@ -415,7 +436,7 @@ def main():
 
     results = []
     start = time.monotonic()
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, AwakeCpus(args.awake_cpus):
         images = {}
         for rate in rates:
             os.makedirs(os.path.join(tmp, str(rate)))
@@ -440,6 +461,7 @@ def main():
         "working_set_mib": args.working_set,
         "checkpoints": args.checkpoints, "warmup": args.warmup,
         "seconds": args.seconds, "blocks": args.blocks,
+        "awake_cpus": args.awake_cpus,
         "recorder_cost": {
             "clock_read_ns": clock_ns, "per_checkpoint_us": per_cp_us,
             "percent_of_min_pause": per_cp_us / 1000 / min_pause_ms * 100},

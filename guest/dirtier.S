@@ -10,9 +10,16 @@
  *   u32 pages_per_second   0 = as fast as possible
  *   u32 working_set_pages  >= 1
  *
- * Pacing: the i8254 PIT channel 0 (1193182 Hz, period 65536) is polled;
- * elapsed ticks * rate accumulate into a 64-bit credit, and each page dirtied
- * costs PIT_HZ credit.  Credit is capped at one second's worth.
+ * Pacing: the i8254 PIT channel 0 (1193182 Hz) interrupts every PIT_RELOAD
+ * ticks (100 Hz) and the handler counts the interrupts.  Elapsed PIT ticks
+ * (interrupts * PIT_RELOAD) * rate accumulate into a 64-bit credit, and
+ * each page dirtied costs PIT_HZ credit.  Credit is capped at one second's
+ * worth.  With less than one page of credit the guest halts until the next
+ * interrupt, as an idle OS does.  (An earlier version polled the PIT's
+ * count instead: it kept a host CPU busy and took QEMU's BQL for every
+ * read, and the COLO threads that the benchmark measures queued behind
+ * it.  Counting interrupts rather than reading the count after a halt also
+ * avoids its ambiguity: two reads one period apart look alike.)
  *
  * Register use in the paced loop:
  *   ebx:esi  credit (hi:lo)       edi  next page address
@@ -22,12 +29,15 @@
  */
 
 #define PIT_HZ      1193182
+#define PIT_RELOAD  11932           /* PIT period: 100 Hz */
 #define WS_BASE     0x100000
 #define PAGE_SIZE   4096
-#define BURST       256             /* pages between two PIT polls, at most */
+#define BURST       256             /* pages between two credit updates */
 #define VAR_END     0x500           /* u32: end address of the working set */
-#define VAR_PREV    0x504           /* u32: previous PIT count */
+#define VAR_PREV    0x504           /* u32: VAR_TICKS at the last update */
+#define VAR_TICKS   0x508           /* u32: PIT interrupts so far */
 #define STACK_TOP   0x7000
+#define IDT_BASE    0x1000          /* 256 gates, 2 KiB */
 
 #define SEL_CODE    0x08
 #define SEL_DATA    0x10
@@ -99,25 +109,44 @@ fast:
 
         /* ---- paced ---- */
 paced:
-        /* PIT ch0: lo/hi access, mode 2 (rate generator), binary, reload 0
-         * (= 65536), so the count decreases by exactly 1 per PIT tick. */
+        /* Every vector goes to irq_tick.  Only the PIT's IRQ 0 is unmasked
+         * (the PIC keeps the BIOS's base vector 8): no exception is
+         * expected, so no vector needs to tell them apart. */
+        movl    $IDT_BASE, %ebx
+        movl    $(SEL_CODE << 16) + irq_tick, %eax
+        movl    $0x8e00, %edx       /* present, DPL 0, 32-bit interrupt gate */
+        movl    $256, %ecx
+1:      movl    %eax, (%ebx)
+        movl    %edx, 4(%ebx)
+        addl    $8, %ebx
+        loop    1b
+        lidtl   idt_ptr
+        movb    $0xff, %al
+        outb    %al, $0xa1          /* slave PIC: all masked */
+        movb    $0xfe, %al
+        outb    %al, $0x21          /* master PIC: IRQ 0 only */
+
+        /* PIT ch0: lo/hi access, mode 2 (rate generator), binary, reload
+         * PIT_RELOAD: one interrupt every PIT_RELOAD ticks. */
         movb    $0x34, %al
         outb    %al, $0x43
-        xorb    %al, %al
+        movb    $(PIT_RELOAD & 0xff), %al
         outb    %al, $0x40
+        movb    $(PIT_RELOAD >> 8), %al
         outb    %al, $0x40
 
         xorl    %esi, %esi          /* credit = 0 */
         xorl    %ebx, %ebx
-        call    pit_read
-        movl    %eax, VAR_PREV
+        movl    %esi, VAR_TICKS
+        movl    %esi, VAR_PREV
+        sti
 
 poll:
-        call    pit_read            /* eax = current count */
+        movl    VAR_TICKS, %eax     /* one load: atomic against the handler */
         movl    VAR_PREV, %edx
         movl    %eax, VAR_PREV
-        subl    %eax, %edx          /* prev - cur */
-        movzwl  %dx, %eax           /* elapsed = (prev - cur) mod 65536 */
+        subl    %edx, %eax          /* interrupts since the last update */
+        imull   $PIT_RELOAD, %eax   /* elapsed PIT ticks */
         mull    %ebp                /* edx:eax = elapsed * rate */
         addl    %eax, %esi
         adcl    %edx, %ebx
@@ -137,7 +166,7 @@ burst:
         testl   %ebx, %ebx
         jnz     3f
         cmpl    $PIT_HZ, %esi
-        jb      poll                /* credit < one page */
+        jb      idle                /* credit < one page */
 3:      subl    $PIT_HZ, %esi
         sbbl    $0, %ebx
         incb    (%edi)
@@ -149,15 +178,25 @@ burst:
         jnz     burst
         jmp     poll
 
-/* Latch and read PIT channel 0; returns the 16-bit count in eax. */
-pit_read:
-        xorl    %eax, %eax
-        outb    %al, $0x43          /* counter latch command, channel 0 */
-        inb     $0x40, %al          /* low byte */
-        movb    %al, %ah
-        inb     $0x40, %al          /* high byte */
-        xchgb   %al, %ah
-        ret
+        /* Halt unless an interrupt came since the last update.  sti's
+         * one-instruction shadow: one that comes between the check and
+         * hlt wakes the hlt instead of being taken before it. */
+idle:   cli
+        movl    VAR_TICKS, %eax
+        cmpl    VAR_PREV, %eax
+        jne     1f
+        sti
+        hlt
+1:      sti
+        jmp     poll
+
+irq_tick:
+        incl    VAR_TICKS
+        pushl   %eax
+        movb    $0x20, %al          /* non-specific EOI to the master PIC */
+        outb    %al, $0x20
+        popl    %eax
+        iret
 
         .p2align 3
 gdt:
@@ -168,6 +207,9 @@ gdt_end:
 gdt_ptr:
         .word   gdt_end - gdt - 1
         .long   gdt
+idt_ptr:
+        .word   256 * 8 - 1
+        .long   IDT_BASE
 
         .ascii  "DRTY"
 param_rate:
