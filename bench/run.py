@@ -272,9 +272,12 @@ def write_markdown(results, meta, path):
         " each point (interval, threshold) records about %g s of"
         " checkpoints (at least %d), in %d blocks that take turns with"
         " the other thresholds of the interval; each block is set live"
-        " and skips %d checkpoints first.  Accelerators: %s."
+        " and skips %d checkpoints first.  Accelerators: %s.  %s"
         % (meta["working_set_mib"], meta["seconds"], meta["checkpoints"],
-           meta["blocks"], meta["warmup"], ", ".join(meta["accels"])),
+           meta["blocks"], meta["warmup"], ", ".join(meta["accels"]),
+           "Host CPUs kept awake by one SCHED_IDLE spinner each"
+           " (bench/awake_cpus.py)." if meta.get("awake_cpus")
+           else "Host CPUs left to halt when idle (--no-awake-cpus)."),
         "",
         "## Summary",
         "",
