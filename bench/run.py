@@ -15,6 +15,8 @@ import argparse
 import json
 import os
 import platform
+import random
+import re
 import signal
 import subprocess
 import sys
@@ -63,6 +65,30 @@ def phases_ms(rec):
     return {ph["phase"]: ph["average"] / 1e6 for ph in rec["phases"]}
 
 
+# The recorder's per-checkpoint trace event (QEMU's log trace backend
+# writes it to the QEMU's stderr, which ColoPair keeps in <side>.log)
+CHECKPOINT_TRACE = re.compile(r"colo_checkpoint_done primary checkpoint"
+                              r" (\d+): duration \d+ ns, pause (\d+) ns")
+
+
+def log_size(pair):
+    return os.path.getsize(os.path.join(pair.dir, "primary.log"))
+
+
+def traced_pauses_ms(pair, offset, count):
+    """The pauses of the @count checkpoints recorded since the primary's
+    recorder was reset (its sequence starts again at 1), from its log
+    from @offset on."""
+    with open(os.path.join(pair.dir, "primary.log")) as f:
+        f.seek(offset)
+        seq_pause = [(int(m.group(1)), int(m.group(2)) / 1e6)
+                     for m in CHECKPOINT_TRACE.finditer(f.read())]
+    starts = [i for i, (seq, _) in enumerate(seq_pause) if seq == 1]
+    if not starts:
+        return []
+    return [p for seq, p in seq_pause[starts[-1]:] if seq <= count]
+
+
 def wait_checkpoints(pair, count, interval):
     """Until the primary's recorder counts @count checkpoints.  Every
     look is a QMP command the primary's main loop runs under the BQL, as
@@ -86,13 +112,16 @@ def measure(pair, args, accel, interval, rate, threshold):
         "x-colo-migrate-ram-threshold": threshold})
     first = pair.recorder(pair.primary)["checkpoints"]
     wait_checkpoints(pair, first + args.warmup, interval)
+    offset = log_size(pair)
     pair.primary.cmd("reset_checkpoint")
     pair.secondary.cmd("reset_checkpoint")
-    wait_checkpoints(pair, checkpoints_for(args, interval) // args.blocks,
+    wait_checkpoints(pair,
+                     checkpoints_for(args, interval, rate) // args.blocks,
                      interval)
     p = pair.recorder(pair.primary)
     s = pair.recorder(pair.secondary)
     rounds_phase = [ph for ph in p["phases"] if ph["phase"] == "migrate-ram"]
+    pauses = traced_pauses_ms(pair, offset, p["checkpoints"])
     return {
         "accel": accel,
         "interval_ms": interval,
@@ -106,6 +135,9 @@ def measure(pair, args, accel, interval, rate, threshold):
         "pause_p90_ms": p["pause"]["p90"] / 1e6,
         "pause_p99_ms": p["pause"]["p99"] / 1e6,
         "pause_max_ms": p["pause"]["max"] / 1e6,
+        # Each checkpoint's pause, from the trace (empty if the build's
+        # trace backend is not "log")
+        "pauses_ms": pauses if len(pauses) == p["checkpoints"] else [],
         "secondary_pause_avg_ms": s["pause"]["average"] / 1e6,
         "ram_in_pause_avg_mib": p["ram-bytes"]["average"] / MIB,
         "migrate_ram_avg_mib": p["migrate-ram-bytes"]["average"] / MIB,
@@ -121,10 +153,14 @@ def measure(pair, args, accel, interval, rate, threshold):
     }
 
 
-def checkpoints_for(args, interval):
-    """Checkpoints recorded per point: about args.seconds of COLO, and at
-    least args.checkpoints."""
-    return max(args.checkpoints, int(args.seconds * 1000 / interval))
+def checkpoints_for(args, interval, rate):
+    """Checkpoints recorded per point: about args.seconds of COLO (or
+    args.idle_seconds when the guest is idle), and at least
+    args.checkpoints.  An idle guest's pause is short, so the host's
+    scheduling noise weighs more in it: its comparisons need more
+    checkpoints, which are cheap."""
+    seconds = args.idle_seconds if rate == IDLE else args.seconds
+    return max(args.checkpoints, int(seconds * 1000 / interval))
 
 
 AVERAGED = ["pause_avg_ms", "pause_p50_ms", "pause_p90_ms", "pause_p99_ms",
@@ -151,6 +187,8 @@ def merge(blocks):
                                 for k in blocks[0]["migrate_ram_stops"]}
     out["blocks"] = len(blocks)
     out["pause_avg_ms_blocks"] = [b["pause_avg_ms"] for b in blocks]
+    out["pauses_ms"] = [p for b in blocks for p in b["pauses_ms"]] \
+        if all(b["pauses_ms"] for b in blocks) else []
     return out
 
 
@@ -164,6 +202,7 @@ def run_rate(image, args, accel, rate, intervals, thresholds, results,
                   delay_ms=intervals[0], threshold=0) as pair:
         pair.wait_guest_running()
         pair.start_colo()
+        pair.primary.hmp("trace-event colo_checkpoint_done on")
         for interval in intervals:
             blocks = {t: [] for t in thresholds}
             for b in range(args.blocks):
@@ -207,6 +246,21 @@ def baseline(results, r):
     return None
 
 
+def ratio_interval(base, this, resamples=2000):
+    """95% bootstrap interval of mean(@base) / mean(@this), two lists of
+    pauses: how far the ratio may be off by the luck of which
+    checkpoints were measured.  Seeded, so that a rerun of
+    write_markdown() prints the same."""
+    if not base or not this:
+        return None
+    rng = random.Random(0)
+    ratios = sorted(
+        (sum(rng.choices(base, k=len(base))) / len(base)) /
+        (sum(rng.choices(this, k=len(this))) / len(this))
+        for _ in range(resamples))
+    return ratios[int(resamples * 0.025)], ratios[int(resamples * 0.975) - 1]
+
+
 STOP_ABBREV = [("below-threshold", "bt"), ("not-converging", "nc"),
                ("time-limit", "tl"), ("iteration-limit", "il"),
                ("compare", "cmp")]
@@ -232,8 +286,11 @@ def summary(results):
             rb and bb / rb for bb, rb in zip(b["pause_avg_ms_blocks"],
                                              r["pause_avg_ms_blocks"])] \
             if b else []
+        r["ratio_interval"] = ratio_interval(b["pauses_ms"], r["pauses_ms"]) \
+            if b and r["threshold_bytes"] else None
         r["dirtied_mb_s"] = dirtied_mb_s(results, r)
         o = out.setdefault(key, {"floor_ms": None, "worst_ratio": None,
+                                 "worst_ratio_interval": None,
                                  "max_migrate_ram_ms": 0.0,
                                  "budget_ms": r["interval_ms"] / 2})
         if r["rate"] == IDLE and r["threshold_bytes"] == 0:
@@ -241,9 +298,14 @@ def summary(results):
         if r["threshold_bytes"]:
             if o["worst_ratio"] is None or ratio < o["worst_ratio"]:
                 o["worst_ratio"] = ratio
+                o["worst_ratio_interval"] = r["ratio_interval"]
             o["max_migrate_ram_ms"] = max(o["max_migrate_ram_ms"],
                                           r["migrate_ram_max_ms"])
     return out
+
+
+def interval_text(interval):
+    return "%.2f-%.2f" % tuple(interval) if interval else "-"
 
 
 def phase_table(points, first, pause_key, phases_key):
@@ -270,10 +332,12 @@ def write_markdown(results, meta, path):
         " PIT's next interrupt (100 Hz), so the host's CPUs are free"
         " when it has nothing to dirty.  One COLO pair per accelerator and rate;"
         " each point (interval, threshold) records about %g s of"
-        " checkpoints (at least %d), in %d blocks that take turns with"
-        " the other thresholds of the interval; each block is set live"
-        " and skips %d checkpoints first.  Accelerators: %s.  %s"
-        % (meta["working_set_mib"], meta["seconds"], meta["checkpoints"],
+        " checkpoints (%g s when idle; at least %d), in %d blocks that"
+        " take turns with the other thresholds of the interval; each"
+        " block is set live and skips %d checkpoints first."
+        "  Accelerators: %s.  %s"
+        % (meta["working_set_mib"], meta["seconds"],
+           meta.get("idle_seconds", meta["seconds"]), meta["checkpoints"],
            meta["blocks"], meta["warmup"], ", ".join(meta["accels"]),
            "Host CPUs kept awake by one SCHED_IDLE spinner each"
            " (bench/awake_cpus.py)." if meta.get("awake_cpus")
@@ -282,23 +346,26 @@ def write_markdown(results, meta, path):
         "## Summary",
         "",
         "| accel, interval | pause floor (ms) | worst ratio, any threshold |"
-        " rounds' phase max (ms) | x-checkpoint-delay/2 (ms) |",
-        "|---|---|---|---|---|",
+        " its 95% interval | rounds' phase max (ms) |"
+        " x-checkpoint-delay/2 (ms) |",
+        "|---|---|---|---|---|---|",
     ]
     for key, o in summ.items():
-        lines.append("| %s | %s | %s | %.1f | %.0f |" % (
+        lines.append("| %s | %s | %s | %s | %.1f | %.0f |" % (
             key, "%.2f" % o["floor_ms"] if o["floor_ms"] is not None
             else "-", "%.2f" % o["worst_ratio"]
             if o["worst_ratio"] is not None else "-",
+            interval_text(o["worst_ratio_interval"]),
             o["max_migrate_ram_ms"], o["budget_ms"]))
     lines += [
         "",
         "Ratio = average pause at threshold 0 (stock behaviour) / average"
         " pause at this threshold, same interval and rate, run side by"
-        " side; above 1 is better.  Ratio per block: the same ratio for"
-        " each pair of blocks that ran next to each other; their spread"
-        " at points where migrate-ram sends nothing (no rounds) is the"
-        " noise of the run.  The rounds' phase is how much later a"
+        " side; above 1 is better.  95% interval: where the ratio lies"
+        " with 95% confidence, given how the pauses of the checkpoints"
+        " measured vary (bootstrap over each checkpoint's pause, from the"
+        " colo_checkpoint_done trace event).  Ratio per block: the same"
+        " ratio for each pair of blocks that ran next to each other.  The rounds' phase is how much later a"
         " checkpoint starts because of migrate-ram: at most"
         " x-checkpoint-delay/2 plus one round (see docs/COLO-FT.txt).",
         "Dirtied (MB/s) is what a checkpoint at threshold 0 sent in its"
@@ -323,12 +390,13 @@ def write_markdown(results, meta, path):
                 "| dirty rate asked (MB/s) | dirtied (MB/s) | threshold (MiB)"
                 " | pause avg (ms) | p50 | p90 | p99 | max | RAM in pause"
                 " (MiB) | migrate-ram (MiB) | rounds | rounds' phase max"
-                " (ms) | stops | ratio | ratio per block, min-max |",
-                "|---" * 15 + "|",
+                " (ms) | stops | ratio | 95% interval | ratio per block,"
+                " min-max |",
+                "|---" * 16 + "|",
             ]
         lines.append(
             "| %s | %.0f | %g | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f"
-            " | %.2f | %.1f | %.1f | %s | %.2f | %s |"
+            " | %.2f | %.1f | %.1f | %s | %.2f | %s | %s |"
             % ("idle" if r["rate"] == IDLE else "%.1f"
                % r["rate_requested_mb_s"], r["dirtied_mb_s"],
                r["threshold_bytes"] / MIB, r["pause_avg_ms"],
@@ -336,9 +404,9 @@ def write_markdown(results, meta, path):
                r["pause_max_ms"], r["ram_in_pause_avg_mib"],
                r["migrate_ram_avg_mib"], r["migrate_ram_rounds_avg"],
                r["migrate_ram_max_ms"], stops_text(r["migrate_ram_stops"]),
-               r["ratio"], "%.2f-%.2f" % (min(r["ratio_blocks"]),
-                                           max(r["ratio_blocks"]))
-               if r["ratio_blocks"] else "-"))
+               r["ratio"], interval_text(r.get("ratio_interval")),
+               "%.2f-%.2f" % (min(r["ratio_blocks"]), max(r["ratio_blocks"]))
+               if r["ratio_blocks"] and r["threshold_bytes"] else "-"))
     floors = [r for r in results if r["rate"] == IDLE
               and r["threshold_bytes"] == 0]
     if floors:
@@ -416,6 +484,8 @@ def main():
                     help="guest working set, MiB")
     ap.add_argument("--seconds", type=float, default=20,
                     help="seconds of checkpoints recorded per point")
+    ap.add_argument("--idle-seconds", type=float, default=60,
+                    help="the same, for the idle guest")
     ap.add_argument("--checkpoints", type=int, default=20,
                     help="checkpoints recorded per point, at least")
     ap.add_argument("--blocks", type=int, default=4,
@@ -463,7 +533,8 @@ def main():
         "accels": accels, "intervals_ms": intervals,
         "working_set_mib": args.working_set,
         "checkpoints": args.checkpoints, "warmup": args.warmup,
-        "seconds": args.seconds, "blocks": args.blocks,
+        "seconds": args.seconds, "idle_seconds": args.idle_seconds,
+        "blocks": args.blocks,
         "awake_cpus": args.awake_cpus,
         "recorder_cost": {
             "clock_read_ns": clock_ns, "per_checkpoint_us": per_cp_us,
