@@ -192,35 +192,38 @@ def merge(blocks):
     return out
 
 
-def run_rate(image, args, accel, rate, intervals, thresholds, results,
-             start):
+def run_rate(image, args, accel, rate, intervals, arms, results, start):
     """One COLO pair per accelerator and dirty rate: every interval and
-    threshold is measured on it; the thresholds of an interval take
-    turns, in args.blocks blocks each, so that a slow patch of the
-    machine does not land on one of them only, in alternating order."""
+    arm (a threshold, and whether it is the A/A control) is measured on
+    it; the arms of an interval take turns, in args.blocks blocks each,
+    so that a slow patch of the machine does not land on one of them
+    only, in alternating order."""
     with ColoPair(image, memory_mib=args.working_set + 128, accel=accel,
                   delay_ms=intervals[0], threshold=0) as pair:
         pair.wait_guest_running()
         pair.start_colo()
         pair.primary.hmp("trace-event colo_checkpoint_done on")
         for interval in intervals:
-            blocks = {t: [] for t in thresholds}
+            blocks = [[] for _ in arms]
+            order = list(range(len(arms)))
             for b in range(args.blocks):
                 # Every other block in reverse order: none of the
-                # thresholds always comes first or after the same one
-                for t in thresholds if b % 2 == 0 else thresholds[::-1]:
-                    blocks[t].append(measure(pair, args, accel, interval,
-                                             rate, t))
-            for t in thresholds:
-                r = merge(blocks[t])
+                # arms always comes first or after the same one
+                for i in order if b % 2 == 0 else order[::-1]:
+                    blocks[i].append(measure(pair, args, accel, interval,
+                                             rate, arms[i][0]))
+            for (t, control), arm_blocks in zip(arms, blocks):
+                r = merge(arm_blocks)
+                r["control"] = control
                 results.append(r)
-                print("bench: %s %4d ms, %6s MB/s, threshold %4g MiB:"
+                print("bench: %s %4d ms, %6s MB/s, threshold %4g MiB%s:"
                       " pause avg %7.2f ms, RAM in pause %6.2f MiB,"
                       " migrate-ram %6.2f MiB, rounds' phase max"
                       " %6.1f ms [%.0f s]"
                       % (accel, interval, "idle" if rate == IDLE
                          else "%.1f" % r["rate_requested_mb_s"],
-                         t / MIB, r["pause_avg_ms"],
+                         t / MIB, " (A/A)" if control else "",
+                         r["pause_avg_ms"],
                          r["ram_in_pause_avg_mib"], r["migrate_ram_avg_mib"],
                          r["migrate_ram_max_ms"],
                          time.monotonic() - start), flush=True)
@@ -230,11 +233,10 @@ def run_rate(image, args, accel, rate, intervals, thresholds, results,
 def dirtied_mb_s(results, r):
     """What the guest dirtied per second of COLO, as threshold 0 of the
     same accelerator, interval and rate sent it in the pause."""
-    for b in results:
-        if (b["accel"], b["interval_ms"], b["rate"], b["threshold_bytes"]) \
-                == (r["accel"], r["interval_ms"], r["rate"], 0):
-            return b["ram_in_pause_avg_mib"] * MIB / 1e6 / \
-                (b["checkpoint_avg_ms"] / 1000)
+    b = baseline(results, r)
+    if b:
+        return b["ram_in_pause_avg_mib"] * MIB / 1e6 / \
+            (b["checkpoint_avg_ms"] / 1000)
     return 0.0
 
 
@@ -242,7 +244,8 @@ def baseline(results, r):
     for b in results:
         if (b["accel"], b["interval_ms"], b["rate"], b["threshold_bytes"]) \
                 == (r["accel"], r["interval_ms"], r["rate"], 0):
-            return b
+            if not b.get("control"):
+                return b
     return None
 
 
@@ -286,14 +289,20 @@ def summary(results):
             rb and bb / rb for bb, rb in zip(b["pause_avg_ms_blocks"],
                                              r["pause_avg_ms_blocks"])] \
             if b else []
+        compared = r["threshold_bytes"] or r.get("control")
         r["ratio_interval"] = ratio_interval(b["pauses_ms"], r["pauses_ms"]) \
-            if b and r["threshold_bytes"] else None
+            if b and compared else None
         r["dirtied_mb_s"] = dirtied_mb_s(results, r)
         o = out.setdefault(key, {"floor_ms": None, "worst_ratio": None,
                                  "worst_ratio_interval": None,
+                                 "aa_ratios": [],
                                  "max_migrate_ram_ms": 0.0,
                                  "budget_ms": r["interval_ms"] / 2})
-        if r["rate"] == IDLE and r["threshold_bytes"] == 0:
+        if r.get("control"):
+            # Threshold 0 against itself: how far two identical columns
+            # drift apart in this run
+            o["aa_ratios"].append(ratio)
+        elif r["rate"] == IDLE and r["threshold_bytes"] == 0:
             o["floor_ms"] = r["pause_avg_ms"]
         if r["threshold_bytes"]:
             if o["worst_ratio"] is None or ratio < o["worst_ratio"]:
@@ -341,21 +350,28 @@ def write_markdown(results, meta, path):
            meta["blocks"], meta["warmup"], ", ".join(meta["accels"]),
            "Host CPUs kept awake by one SCHED_IDLE spinner each"
            " (bench/awake_cpus.py)." if meta.get("awake_cpus")
-           else "Host CPUs left to halt when idle (--no-awake-cpus)."),
+           else "Host CPUs left to halt when idle (--no-awake-cpus).")
+        + ("  Rows \"0 (A/A)\": threshold 0 measured a second time, as"
+           " one more arm that takes turns with the others; its ratio to"
+           " threshold 0 is how far two identical columns drift apart in"
+           " this run, the yardstick for ratios near 1."
+           if meta.get("aa_control") else ""),
         "",
         "## Summary",
         "",
         "| accel, interval | pause floor (ms) | worst ratio, any threshold |"
-        " its 95% interval | rounds' phase max (ms) |"
+        " its 95% interval | A/A ratios, min-max | rounds' phase max (ms) |"
         " x-checkpoint-delay/2 (ms) |",
-        "|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|",
     ]
     for key, o in summ.items():
-        lines.append("| %s | %s | %s | %s | %.1f | %.0f |" % (
+        lines.append("| %s | %s | %s | %s | %s | %.1f | %.0f |" % (
             key, "%.2f" % o["floor_ms"] if o["floor_ms"] is not None
             else "-", "%.2f" % o["worst_ratio"]
             if o["worst_ratio"] is not None else "-",
             interval_text(o["worst_ratio_interval"]),
+            interval_text((min(o["aa_ratios"]), max(o["aa_ratios"])))
+            if o.get("aa_ratios") else "-",
             o["max_migrate_ram_ms"], o["budget_ms"]))
     lines += [
         "",
@@ -398,20 +414,22 @@ def write_markdown(results, meta, path):
                 "|---" * 16 + "|",
             ]
         lines.append(
-            "| %s | %.0f | %g | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f"
+            "| %s | %.0f | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f"
             " | %.2f | %.1f | %.1f | %s | %.2f | %s | %s |"
             % ("idle" if r["rate"] == IDLE else "%.1f"
                % r["rate_requested_mb_s"], r["dirtied_mb_s"],
-               r["threshold_bytes"] / MIB, r["pause_avg_ms"],
+               "0 (A/A)" if r.get("control")
+               else "%g" % (r["threshold_bytes"] / MIB), r["pause_avg_ms"],
                r["pause_p50_ms"], r["pause_p90_ms"], r["pause_p99_ms"],
                r["pause_max_ms"], r["ram_in_pause_avg_mib"],
                r["migrate_ram_avg_mib"], r["migrate_ram_rounds_avg"],
                r["migrate_ram_max_ms"], stops_text(r["migrate_ram_stops"]),
                r["ratio"], interval_text(r.get("ratio_interval")),
                "%.2f-%.2f" % (min(r["ratio_blocks"]), max(r["ratio_blocks"]))
-               if r["ratio_blocks"] and r["threshold_bytes"] else "-"))
+               if r["ratio_blocks"] and (r["threshold_bytes"] or
+                                         r.get("control")) else "-"))
     floors = [r for r in results if r["rate"] == IDLE
-              and r["threshold_bytes"] == 0]
+              and r["threshold_bytes"] == 0 and not r.get("control")]
     if floors:
         lines += [
             "",
@@ -442,6 +460,7 @@ def plot(results, path):
     for r in results:
         if (r["accel"], r["interval_ms"]) not in sections:
             sections.append((r["accel"], r["interval_ms"]))
+    results = [r for r in results if not r.get("control")]
     thresholds = sorted({r["threshold_bytes"] for r in results})
     with tempfile.TemporaryDirectory() as tmp:
         cmds = ["set terminal png size 1400,480",
@@ -495,6 +514,9 @@ def main():
                     help="blocks each point's checkpoints are split in")
     ap.add_argument("--warmup", type=int, default=2,
                     help="checkpoints skipped after each change")
+    ap.add_argument("--no-aa-control", dest="aa_control",
+                    action="store_false", help="do not measure threshold 0"
+                    " a second time, as a control of the run's drift")
     ap.add_argument("--no-awake-cpus", dest="awake_cpus",
                     action="store_false", help="let idle host CPUs halt"
                     " (see bench/awake_cpus.py)")
@@ -507,6 +529,9 @@ def main():
     intervals = [int(x) for x in args.intervals.split(",")]
     if 0 not in thresholds:
         thresholds.insert(0, 0)
+    # (threshold, A/A control): threshold 0 again, if asked, last
+    arms = [(t, False) for t in thresholds] + \
+        ([(0, True)] if args.aa_control else [])
     accels = ["tcg", "kvm"] if args.accel == "auto" and kvm_usable() \
         else ["tcg"] if args.accel == "auto" else [args.accel]
 
@@ -523,7 +548,7 @@ def main():
         for accel in accels:
             for rate in rates:
                 run_rate(images[rate], args, accel, rate, intervals,
-                         thresholds, results, start)
+                         arms, results, start)
 
     clock_ns = clock_read_ns()
     per_cp_us = (CLOCK_READS["primary"] + CLOCK_READS["secondary"]) * \
@@ -538,7 +563,7 @@ def main():
         "checkpoints": args.checkpoints, "warmup": args.warmup,
         "seconds": args.seconds, "idle_seconds": args.idle_seconds,
         "blocks": args.blocks,
-        "awake_cpus": args.awake_cpus,
+        "awake_cpus": args.awake_cpus, "aa_control": args.aa_control,
         "recorder_cost": {
             "clock_read_ns": clock_ns, "per_checkpoint_us": per_cp_us,
             "percent_of_min_pause": per_cp_us / 1000 / min_pause_ms * 100},
