@@ -202,7 +202,10 @@ def run_rate(image, args, accel, rate, intervals, arms, results, start):
                   delay_ms=intervals[0], threshold=0) as pair:
         pair.wait_guest_running()
         pair.start_colo()
-        pair.primary.hmp("trace-event colo_checkpoint_done on")
+        out = pair.primary.hmp("trace-event colo_checkpoint_done on")
+        if out:
+            print("bench: no per-checkpoint trace (%s): no 95%% intervals"
+                  % out.strip(), flush=True)
         for interval in intervals:
             blocks = [[] for _ in arms]
             order = list(range(len(arms)))
@@ -283,15 +286,16 @@ def summary(results):
         ratio = b["pause_avg_ms"] / r["pause_avg_ms"] \
             if b and r["pause_avg_ms"] else 0
         r["ratio"] = ratio
-        # Block i of every threshold ran next to block i of threshold 0:
-        # the spread of these paired ratios shows the run's noise
+        # Block i of every arm ran in the same round of blocks as block i
+        # of threshold 0: the spread of these paired ratios shows drift
         r["ratio_blocks"] = [
             rb and bb / rb for bb, rb in zip(b["pause_avg_ms_blocks"],
                                              r["pause_avg_ms_blocks"])] \
             if b else []
         compared = r["threshold_bytes"] or r.get("control")
-        r["ratio_interval"] = ratio_interval(b["pauses_ms"], r["pauses_ms"]) \
-            if b and compared else None
+        r["ratio_interval"] = ratio_interval(
+            b.get("pauses_ms"), r.get("pauses_ms")) if b and compared \
+            else None
         r["dirtied_mb_s"] = dirtied_mb_s(results, r)
         o = out.setdefault(key, {"floor_ms": None, "worst_ratio": None,
                                  "worst_ratio_interval": None,
@@ -382,9 +386,8 @@ def write_markdown(results, meta, path):
         " (bootstrap over each checkpoint's pause, from the"
         " colo_checkpoint_done trace event).  It leaves out slower drift"
         " of the machine, from block to block: the ratio per block (the"
-        " same ratio for each pair of blocks that ran next to each"
-        " other) shows that, and an A/A probe (threshold 0 against"
-        " itself) once differed by 7%, outside its interval.  The rounds' phase is how much later a"
+        " same ratio for each pair of blocks of the same round) and the"
+        " A/A rows show that.  The rounds' phase is how much later a"
         " checkpoint starts because of migrate-ram: at most"
         " x-checkpoint-delay/2 plus one round (see docs/COLO-FT.txt).",
         "Dirtied (MB/s) is what a checkpoint at threshold 0 sent in its"
