@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """make bench: COLO guest pause vs dirty rate, with and without migrate-ram.
 
-For each accelerator (TCG always, KVM where /dev/kvm works), checkpoint
+For each accelerator (TCG always, KVM where KVM runs the guest), checkpoint
 interval, guest dirty rate (the first, "idle", dirties nothing: the
 pause floor) and x-colo-migrate-ram-threshold, record a fixed
 number of checkpoints of a COLO pair of the boot-sector dirtier and read
@@ -26,7 +26,7 @@ import time
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "scripts"))
-from colo_pair import ColoPair, TOP, guest_image, kvm_usable  # noqa: E402,E501
+from colo_pair import ColoPair, TOP, choose_accel, guest_image  # noqa: E402,E501
 from awake_cpus import AwakeCpus  # noqa: E402
 
 MIB = 1 << 20
@@ -525,7 +525,7 @@ def main():
                     " (see bench/awake_cpus.py)")
     ap.add_argument("--accel", choices=["auto", "kvm", "tcg"],
                     default="auto", help="auto: TCG, and KVM too where"
-                    " /dev/kvm works")
+                    " KVM runs the guest (tried first)")
     args = ap.parse_args()
     rates = [x if x == IDLE else int(x) for x in args.rates.split(",")]
     thresholds = [int(float(x) * MIB) for x in args.thresholds.split(",")]
@@ -535,8 +535,10 @@ def main():
     # (threshold, A/A control): threshold 0 again, if asked, last
     arms = [(t, False) for t in thresholds] + \
         ([(0, True)] if args.aa_control else [])
-    accels = ["tcg", "kvm"] if args.accel == "auto" and kvm_usable() \
-        else ["tcg"] if args.accel == "auto" else [args.accel]
+    if args.accel == "auto":
+        accels = ["tcg"] + (["kvm"] if choose_accel() == "kvm" else [])
+    else:
+        accels = [choose_accel(args.accel)]
 
     results = []
     start = time.monotonic()

@@ -15,7 +15,13 @@
  * (interrupts * PIT_RELOAD) * rate accumulate into a 64-bit credit, and
  * each page dirtied costs PIT_HZ credit.  Credit is capped at one second's
  * worth.  With less than one page of credit the guest halts until the next
- * interrupt, as an idle OS does.  (An earlier version polled the PIT's
+ * interrupt, as an idle OS does.
+ *
+ * No IRET: interrupts are enabled only where the guest holds no state
+ * outside its registers and variables (the window at "poll" and the
+ * halt in "idle"), so the handler resets the stack and jumps to "poll"
+ * instead of returning.  Some nested hypervisors cannot emulate IRET
+ * (KVM "emulation failure"), and the guest must run under KVM there too.  (An earlier version polled the PIT's
  * count instead: it kept a host CPU busy and took QEMU's BQL for every
  * read, and the COLO threads that the benchmark measures queued behind
  * it.  Counting interrupts rather than reading the count after a halt also
@@ -139,10 +145,14 @@ paced:
         xorl    %ebx, %ebx
         movl    %esi, VAR_TICKS
         movl    %esi, VAR_PREV
-        sti
 
+        /* Interrupts are off except in this window and in idle's halt;
+         * the handler comes back here. */
 poll:
-        movl    VAR_TICKS, %eax     /* one load: atomic against the handler */
+        sti
+        nop                         /* sti's shadow: the window is here */
+        cli
+        movl    VAR_TICKS, %eax
         movl    VAR_PREV, %edx
         movl    %eax, VAR_PREV
         subl    %edx, %eax          /* interrupts since the last update */
@@ -179,24 +189,24 @@ burst:
         jmp     poll
 
         /* Halt unless an interrupt came since the last update.  sti's
-         * one-instruction shadow: one that comes between the check and
-         * hlt wakes the hlt instead of being taken before it. */
-idle:   cli
-        movl    VAR_TICKS, %eax
+         * one-instruction shadow: an interrupt pending at the check wakes
+         * the hlt instead of being taken before it. */
+idle:   movl    VAR_TICKS, %eax
         cmpl    VAR_PREV, %eax
-        jne     1f
+        jne     poll
         sti
         hlt
-1:      sti
+        cli                         /* woken by something else */
         jmp     poll
 
+        /* Taken only in poll's window or idle's halt, with interrupts off
+         * until poll opens its window again: drop the frame, no IRET. */
 irq_tick:
         incl    VAR_TICKS
-        pushl   %eax
         movb    $0x20, %al          /* non-specific EOI to the master PIC */
         outb    %al, $0x20
-        popl    %eax
-        iret
+        movl    $STACK_TOP, %esp
+        jmp     poll
 
         .p2align 3
 gdt:

@@ -37,6 +37,18 @@ count_tap() {
     fi
 }
 
+# A failed step's QEMU logs and serial consoles, from the folder its
+# output names, into folder $2 (under build/check-logs).
+keep_qemu_logs() {
+    local dir
+    dir=$(grep -aoE '(logs kept in|run directory) /[^ ;]+' "$1" | tail -n 1 |
+          awk '{ print $NF }')
+    [ -n "$dir" ] && [ -d "$dir" ] || return 0
+    mkdir -p "$2"
+    cp "$dir"/*.log "$dir"/*.serial "$dir"/*.cmdline "$2"/ 2>/dev/null
+    echo "      QEMU logs of $dir copied to $2"
+}
+
 # One pass/fail check: name, command...
 run_one() {
     local name=$1; shift
@@ -47,6 +59,7 @@ run_one() {
         failed=$((failed + 1))
         echo "FAIL  $name ($(fmt_time $STEP_SECONDS), log: $log)"
         tail -5 "$log" | sed 's/^/      /'
+        keep_qemu_logs "$log" "${log%.log}-qemu"
     fi
 }
 
@@ -72,11 +85,16 @@ run_qtest() {
     count_tap "$log" "$rc" "$name"
 }
 
+# What runs where, and why: libqtest takes KVM when /dev/kvm opens (its
+# real-mode guest runs even on nested hypervisors that fail other guests);
+# the memory demo tries its guest on KVM first; Linux guests run on TCG.
 if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
-    echo "check: KVM available (qtests use KVM, TCG where a test asks for it)"
+    echo "check: qtests: KVM (/dev/kvm opens), TCG where a test asks for it"
 else
-    echo "check: no usable /dev/kvm: qtests run under TCG"
+    echo "check: qtests: TCG (no usable /dev/kvm)"
 fi
+echo "check: memory demo: $(python3 "$top/scripts/colo_pair.py" 2>&1)"
+echo "check: full-stack runs: TCG (Linux guest)"
 
 if [ "$suite" = full ]; then
     # 1. checkpatch over every patch of the series (errors fail).

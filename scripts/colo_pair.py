@@ -73,10 +73,119 @@ def kvm_usable():
     return os.access("/dev/kvm", os.R_OK | os.W_OK)
 
 
+def qemu_args(accel, memory_mib, directory, name, disk):
+    """A pair side's command line, less its role's options."""
+    # With KVM's in-kernel PIT, a stop/cont makes the guest's timer
+    # jump and the guest dirty a burst of pages: emulate it in QEMU.
+    machine = "q35,kernel-irqchip=split" if accel == "kvm" else "q35"
+    return [QEMU, "-machine", machine, "-accel", accel,
+            "-m", "%dM" % memory_mib, "-nodefaults",
+            "-display", "none", "-name", name + ",debug-threads=on",
+            "-serial", "file:" + os.path.join(directory, name + ".serial"),
+            "-drive", "if=none,id=d0,file=%s,format=raw" % disk,
+            "-device", "ide-hd,drive=d0,secs=1,cyls=1,heads=1",
+            "-qmp", "unix:%s,server=on,wait=off"
+            % os.path.join(directory, name + ".qmp")]
+
+
+# The dirtier's count of timer interrupts (VAR_TICKS in guest/dirtier.S)
+DIRTIER_TICKS_ADDR = 0x508
+
+
+def kvm_probe_failure(seconds=1.0):
+    """Why KVM cannot run the dirtier guest here, or None if it can.
+
+    /dev/kvm may open and still not run the guest: a nested hypervisor
+    can fail to emulate an instruction it uses ("KVM internal error ...
+    emulation failure").  So run it: paced, it must print its 'A', stay
+    running and take its timer interrupts for @seconds.
+    """
+    if not kvm_usable():
+        return "/dev/kvm is missing or not writable"
+    with tempfile.TemporaryDirectory(prefix="colo-kvm-probe-") as tmp:
+        image = guest_image(tmp, 2560, 16, quiet=True)
+        log_path = os.path.join(tmp, "probe.log")
+        with open(log_path, "w") as log:
+            proc = subprocess.Popen(
+                qemu_args("kvm", 64, tmp, "probe", image),
+                stdout=log, stderr=log, stdin=subprocess.DEVNULL)
+        try:
+            return _kvm_probe_run(proc, tmp, log_path, seconds)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+
+
+def _kvm_probe_run(proc, tmp, log_path, seconds):
+    def why():
+        with open(log_path, errors="replace") as f:
+            text = f.read()
+        if "emulation failure" in text:
+            return "emulation failure"
+        lines = [l for l in text.splitlines() if l.strip()]
+        return lines[0] if lines else "no message"
+
+    def state():
+        if proc.poll() is not None:
+            return None
+        return qmp.cmd("query-status")["status"]
+
+    def ticks():
+        out = qmp.hmp("xp /1wx 0x%x" % DIRTIER_TICKS_ADDR)
+        return int(out.split(":")[1].split()[0], 16)
+
+    try:
+        qmp = QMP(os.path.join(tmp, "probe.qmp"), timeout=10)
+    except (OSError, QMPError):
+        return "QEMU did not start (%s)" % why()
+    try:
+        serial = os.path.join(tmp, "probe.serial")
+        deadline = time.monotonic() + 10
+        while not (os.path.exists(serial) and os.path.getsize(serial)):
+            if state() != "running":
+                return "the guest stopped before it started (%s: %s)" \
+                    % (state() or "QEMU exited", why())
+            if time.monotonic() > deadline:
+                return "the guest printed nothing in 10 s"
+            time.sleep(0.05)
+        first = ticks()
+        time.sleep(seconds)
+        if state() != "running":
+            return "%s: %s" % (state() or "QEMU exited", why())
+        if ticks() <= first:
+            return "the guest took no timer interrupt in %.1f s" % seconds
+        return None
+    except (OSError, QMPError) as e:
+        return "%s (%s)" % (e, why())
+    finally:
+        qmp.close()
+
+
+def choose_accel(requested=None):
+    """The accelerator for the dirtier guest: @requested ("kvm" fails
+    loudly if KVM cannot run it), or KVM where it runs the guest, else
+    TCG, saying why on stdout."""
+    if requested == "tcg":
+        return "tcg"
+    failure = kvm_probe_failure()
+    if failure is None:
+        return "kvm"
+    if requested == "kvm":
+        raise SystemExit("KVM cannot run the dirtier guest here: %s"
+                         % failure)
+    if kvm_usable():
+        print("KVM cannot run the dirtier guest here: %s; using TCG"
+              % failure, flush=True)
+    return "tcg"
+
+
 class ColoPair:
+    """@accel: "kvm", "tcg", or None for choose_accel()'s choice."""
+
     def __init__(self, image, memory_mib, accel=None, delay_ms=200,
                  threshold=0):
-        self.accel = accel or ("kvm" if kvm_usable() else "tcg")
+        self.accel = choose_accel(accel)
         self.image = image
         self.memory_mib = memory_mib
         self.delay_ms = delay_ms
@@ -87,17 +196,8 @@ class ColoPair:
     def _start_qemu(self, name, extra):
         disk = os.path.join(self.dir, name + ".img")
         shutil.copyfile(self.image, disk)
-        # With KVM's in-kernel PIT, a stop/cont makes the guest's timer
-        # jump and the guest dirty a burst of pages: emulate it in QEMU.
-        machine = "q35,kernel-irqchip=split" if self.accel == "kvm" else "q35"
-        args = [QEMU, "-machine", machine, "-accel", self.accel,
-                "-m", "%dM" % self.memory_mib, "-nodefaults",
-                "-display", "none", "-name", name + ",debug-threads=on",
-                "-serial", "file:" + os.path.join(self.dir, name + ".serial"),
-                "-drive", "if=none,id=d0,file=%s,format=raw" % disk,
-                "-device", "ide-hd,drive=d0,secs=1,cyls=1,heads=1",
-                "-qmp", "unix:%s,server=on,wait=off"
-                % os.path.join(self.dir, name + ".qmp")] + extra
+        args = qemu_args(self.accel, self.memory_mib, self.dir, name,
+                         disk) + extra
         log = open(os.path.join(self.dir, name + ".log"), "w")
         self.procs.append(subprocess.Popen(args, stdout=log, stderr=log,
                                            stdin=subprocess.DEVNULL))
@@ -114,13 +214,21 @@ class ColoPair:
             raise
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, exc_type, *exc):
         for p in self.procs:
             if p.poll() is None:
                 p.kill()
             p.wait()
-        if self.dir:
+        if not self.dir:
+            return False
+        if exc_type is None or exc_type is KeyboardInterrupt:
             shutil.rmtree(self.dir, ignore_errors=True)
+        else:
+            # An error names this folder: keep the logs, drop the disks
+            for f in os.listdir(self.dir):
+                if f.endswith((".img", ".qmp")):
+                    os.unlink(os.path.join(self.dir, f))
+            print("colo_pair: logs kept in %s" % self.dir, flush=True)
         return False
 
     def wait_guest_running(self, timeout=300):
@@ -208,17 +316,18 @@ class ColoPair:
 
 
 def guest_image(directory, pages_per_second, working_set_mib,
-                working_set_pages=None):
+                working_set_pages=None, quiet=False):
     """Build the dirtying guest's disk image with its rate and working set
     (working_set_pages, if given, instead of working_set_mib)."""
     image = os.path.join(directory, "dirtier.img")
+    out = subprocess.DEVNULL if quiet else None
     subprocess.run([os.path.join(TOP, "guest", "build.sh"), image],
-                   check=True)
+                   check=True, stdout=out)
     subprocess.run([os.path.join(TOP, "guest", "set-params.py"), image,
                     "--rate", str(pages_per_second),
                     "--working-set-pages",
                     str(working_set_pages or working_set_mib * 256)],
-                   check=True)
+                   check=True, stdout=out)
     return image
 
 
@@ -229,3 +338,11 @@ def parse_size(text):
     if text and text[-1] in units:
         return int(float(text[:-1]) * units[text[-1]])
     return int(text)
+
+
+if __name__ == "__main__":
+    # check.sh's banner: what the dirtier guest (the memory demo's) runs on
+    failure = kvm_probe_failure()
+    print("KVM (it runs the dirtier guest)" if failure is None else
+          "TCG (%s)" % failure if not kvm_usable() else
+          "TCG (KVM cannot run the dirtier guest here: %s)" % failure)

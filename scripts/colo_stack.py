@@ -353,6 +353,12 @@ class ColoStack:
         while not (con.ready and con.disk_updates >= 1):
             self.check_alive(p)
             con.poll()
+            status = p.cmd("query-status")["status"]
+            if status == "internal-error":
+                # e.g. a nested hypervisor's KVM "emulation failure"
+                raise RuntimeError("%s cannot run the Linux guest here: its "
+                                   "VM stopped in internal-error; see %s"
+                                   % (self.accel.upper(), self.dir))
             if time.monotonic() > deadline:
                 raise TimeoutError("the guest did not boot; see %s"
                                    % p.serial)

@@ -30,7 +30,8 @@ def main():
     ap.add_argument("--duration", type=float, default=10,
                     help="seconds of COLO")
     ap.add_argument("--accel", choices=["kvm", "tcg"],
-                    help="default: kvm when /dev/kvm works, else tcg")
+                    help="default: kvm if it runs the guest (tried "
+                    "first), else tcg")
     args = ap.parse_args()
     sys.stdout.reconfigure(line_buffering=True)   # progress through pipes too
     threshold = parse_size(args.threshold)
