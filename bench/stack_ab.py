@@ -78,6 +78,8 @@ def summarize(run):
         "echo_p50_ms": percentile(rtts, 50),
         "echo_p90_ms": percentile(rtts, 90),
         "echo_p99_ms": percentile(rtts, 99),
+        "echo_max_ms": max(rtts, default=0.0),
+        "client_retransmissions": run["client"].get("retransmissions", 0),
         "http_pages": len(http),
         "http_p50_ms": percentile(http, 50),
         "http_p99_ms": percentile(http, 99),
@@ -104,6 +106,8 @@ COLUMNS = [
     ("echo_p50_ms", "echo p50 (ms)", "%.1f"),
     ("echo_p90_ms", "echo p90 (ms)", "%.1f"),
     ("echo_p99_ms", "echo p99 (ms)", "%.1f"),
+    ("echo_max_ms", "echo max (ms)", "%.1f"),
+    ("client_retransmissions", "client TCP retransmissions", "%d"),
     ("http_pages", "http pages (differing)", "%d"),
     ("http_p50_ms", "http p50 (ms)", "%.1f"),
     ("http_p99_ms", "http p99 (ms)", "%.1f"),
@@ -158,10 +162,12 @@ def compare(configs, args, basename, title, intro):
                     tmp, "%d-%d.json" % (len(runs), i))))
                 runs.append((name, r))
                 print("bench: %-16s secondary ram-flush %.2f ms, CPU %.3f, "
-                      "echo p50 %.1f p99 %.1f ms, %d Oopses [%.0f s]"
+                      "echo p50 %.1f p99 %.1f max %.1f ms, %d client "
+                      "retransmissions, %d Oopses [%.0f s]"
                       % (name, r["secondary_ram_flush_ms"],
                          r["secondary_cpu_share"], r["echo_p50_ms"],
-                         r["echo_p99_ms"], r["oopses"],
+                         r["echo_p99_ms"], r["echo_max_ms"],
+                         r["client_retransmissions"], r["oopses"],
                          time.monotonic() - start), flush=True)
     os.makedirs(RESULTS, exist_ok=True)
     with open(os.path.join(RESULTS, basename + ".json"), "w") as f:

@@ -140,8 +140,10 @@ run_qtest migration-colo-migrate-ram migration-test \
 # threshold live half-way; colo-compare's checkpoints must send no rounds.
 # run_stack NAME VICTIM [colo_stack.py options...]
 run_stack() {
-    local name=$1; shift
-    run_one "colo-stack-$name" "$top/scripts/colo-stack-check.sh" "$@"
+    local name=$1 victim=$2; shift 2
+    # Until the first failover, the client must not retransmit a segment
+    run_one "colo-stack-$name" "$top/scripts/colo-stack-check.sh" "$victim" \
+        --no-retransmissions "$@"
 }
 
 finish() {

@@ -109,6 +109,7 @@ class Client:
     its JSON lines."""
 
     def __init__(self, lab, logpath, duration):
+        self.lab = lab
         self.logfile = open(logpath, "w")
         self.proc = subprocess.Popen(
             lab.in_client([sys.executable,
@@ -136,6 +137,16 @@ class Client:
     def snapshot(self):
         with self.lock:
             return list(self.echo), list(self.http), list(self.errors)
+
+    def retransmissions(self):
+        """TCP segments the client's namespace (new for this run) has
+        retransmitted so far: its RetransSegs."""
+        snmp = subprocess.run(self.lab.in_client(["cat", "/proc/net/snmp"]),
+                              capture_output=True, text=True,
+                              check=True).stdout
+        names, values = [line.split() for line in snmp.splitlines()
+                         if line.startswith("Tcp:")]
+        return int(values[names.index("RetransSegs")])
 
     def stop(self):
         if self.proc.poll() is None:
@@ -196,6 +207,11 @@ class Side:
                 "-netdev", "tap,id=hn0,ifname=%s,script=no,downscript=no,"
                 "vhost=off" % tap,
                 "-device", "e1000,id=e0,netdev=hn0,mac=" + MAC] + extra
+        for event in st.args.trace:
+            args += ["-trace", "enable=" + event]
+        if st.args.trace:
+            args += ["-D", os.path.join(self.dir, self.name + ".trace"),
+                     "-msg", "timestamp=on"]
         with open(os.path.join(self.dir, self.name + ".cmdline"), "w") as f:
             f.write(" ".join(args) + "\n")
         logf = open(os.path.join(self.dir, self.name + ".log"), "w")
@@ -298,6 +314,7 @@ class ColoStack:
         self.threshold = args.threshold
         # CPU seconds of each side when the client started (--json)
         self.cpu_at_start = {}
+        self.retrans_before_failover = None
 
     def __enter__(self):
         self.lab = NetLab(taps=("tap-pri", "tap-sec"), down=("tap-sec",))
@@ -596,6 +613,8 @@ class ColoStack:
         dead, survivor = ((self.pri, self.sec) if victim == "primary"
                           else (self.sec, self.pri))
         conn = self.client_conn()
+        if self.retrans_before_failover is None:
+            self.retrans_before_failover = self.client.retransmissions()
         self.poll_consoles()
         ops_before = survivor.console.disk_ops
         self.summarize_session()
@@ -742,9 +761,25 @@ class ColoStack:
                 % (rtt_summary(echo), len(http),
                    len({h["body"].split(" served")[0] for h in http}),
                    len(errors)))
+            self.report_retransmissions()
         log("logs: %s" % self.dir)
         if self.args.json:
             self.write_json(self.args.json)
+
+    def report_retransmissions(self):
+        """The client's TCP retransmissions; with --no-retransmissions,
+        any before the first failover (or in a run without one) fails."""
+        total = self.client.retransmissions()
+        before = self.retrans_before_failover
+        if before is None:
+            before = total
+            log("client: %d TCP retransmissions (no failover)" % total)
+        else:
+            log("client: %d TCP retransmissions, %d before the first "
+                "failover, %d from it on" % (total, before, total - before))
+        if self.args.no_retransmissions and before:
+            self.fail("the client retransmitted %d TCP segments without a "
+                      "failover" % before)
 
     def write_json(self, path):
         """The run's numbers, for the benchmarks (--json)."""
@@ -765,7 +800,10 @@ class ColoStack:
                 "seconds": time.monotonic() - self.client_t0,
                 "echo_rtt_ms": [e["rtt_ms"] for e in echo],
                 "http_ms": [h["ms"] for h in http],
-                "http_pages": len(http), "errors": len(errors)}
+                "http_pages": len(http), "errors": len(errors),
+                "retransmissions": self.client.retransmissions(),
+                "retransmissions_before_failover":
+                    self.retrans_before_failover}
         with open(path, "w") as f:
             json.dump(out, f, indent=1)
 
@@ -838,6 +876,12 @@ def main():
                     help="default tcg: under nested KVM the Linux guest "
                     "hangs in early boot")
     ap.add_argument("--keep-images", action="store_true")
+    ap.add_argument("--trace", action="append", default=[], metavar="EVENT",
+                    help="enable QEMU trace EVENT (a pattern) on every "
+                    "side, logged to NAME.trace in the run directory")
+    ap.add_argument("--no-retransmissions", action="store_true",
+                    help="fail if the client retransmits a TCP segment "
+                    "before the first failover (or at all without one)")
     ap.add_argument("--proxy-nodelay", action="store_true",
                     help="nodelay=on on the filters' and colo-compare's "
                     "socket chardevs (the doc's command lines leave it off)")
