@@ -315,6 +315,7 @@ class ColoStack:
         # CPU seconds of each side when the client started (--json)
         self.cpu_at_start = {}
         self.retrans_before_failover = None
+        self.pcap = None
 
     def __enter__(self):
         self.lab = NetLab(taps=("tap-pri", "tap-sec"), down=("tap-sec",))
@@ -324,6 +325,9 @@ class ColoStack:
     def __exit__(self, *exc):
         if self.client:
             self.client.stop()
+        if self.pcap:
+            self.pcap.terminate()
+            self.pcap.wait()
         for side in self.sides:
             side.kill()
         self.lab.__exit__(*exc)
@@ -550,6 +554,12 @@ class ColoStack:
     def start_client(self):
         self.client_t0 = time.monotonic()
         a = self.args
+        if a.pcap:
+            # tcpdump (not installed by the project): the client's packets
+            self.pcap = subprocess.Popen(
+                self.lab.in_client(["tcpdump", "-q", "-i", "veth-client",
+                                    "-w", self.img("client.pcap")]),
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.client = Client(self.lab, os.path.join(self.dir, "client.log"),
                              a.duration + 2 * a.after + 300)
         self.cpu_at_start = {s.name: s.cpu_seconds() for s in self.sides
@@ -876,6 +886,9 @@ def main():
                     help="default tcg: under nested KVM the Linux guest "
                     "hangs in early boot")
     ap.add_argument("--keep-images", action="store_true")
+    ap.add_argument("--pcap", action="store_true",
+                    help="capture the client's packets to client.pcap in "
+                    "the run directory (needs tcpdump)")
     ap.add_argument("--trace", action="append", default=[], metavar="EVENT",
                     help="enable QEMU trace EVENT (a pattern) on every "
                     "side, logged to NAME.trace in the run directory")
