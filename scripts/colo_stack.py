@@ -35,6 +35,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import json
 import time
@@ -296,6 +297,11 @@ class ColoStack:
         self.dir = os.path.join(RUNS_DIR, "%s-%d" % (
             time.strftime("run-%Y%m%d-%H%M%S"), os.getpid()))
         os.makedirs(self.dir, exist_ok=True)
+        # The secondary's active and hidden disks: on a ramdisk, as the
+        # doc advises (every checkpoint empties them), unless
+        # --scratch-on-disk
+        self.scratch_dir = self.dir if args.scratch_on_disk else \
+            tempfile.mkdtemp(prefix="colo-stack-scratch-", dir="/dev/shm")
         for f in ("vmlinuz", "initramfs.cpio.gz"):   # the same on all sides
             shutil.copyfile(os.path.join(GUEST_DIR, f), self.img(f))
         self.lab = None
@@ -336,6 +342,8 @@ class ColoStack:
                     f.endswith(".qmp") or
                     f in ("vmlinuz", "initramfs.cpio.gz")):
                 os.unlink(os.path.join(self.dir, f))
+        if self.scratch_dir != self.dir:
+            shutil.rmtree(self.scratch_dir, ignore_errors=True)
         return False
 
     def img(self, name):
@@ -402,8 +410,8 @@ class ColoStack:
             self.qemu_img("convert", "-U", "-O", "qcow2", parent_from, parent)
         else:
             self.qemu_img("create", "-f", "qcow2", parent, DISK_SIZE)
-        active = self.img(side.name + "-active.qcow2")
-        hidden = self.img(side.name + "-hidden.qcow2")
+        active = os.path.join(self.scratch_dir, side.name + "-active.qcow2")
+        hidden = os.path.join(self.scratch_dir, side.name + "-hidden.qcow2")
         for disk in (active, hidden):
             self.qemu_img("create", "-f", "qcow2", disk, DISK_SIZE)
         self.lab.set_link(self.tap[side], False)
@@ -886,6 +894,10 @@ def main():
                     help="default tcg: under nested KVM the Linux guest "
                     "hangs in early boot")
     ap.add_argument("--keep-images", action="store_true")
+    ap.add_argument("--scratch-on-disk", action="store_true",
+                    help="the secondary's active and hidden disks in the "
+                    "run directory, not on a ramdisk (/dev/shm) as "
+                    "docs/COLO-FT.txt advises")
     ap.add_argument("--pcap", action="store_true",
                     help="capture the client's packets to client.pcap in "
                     "the run directory (needs tcpdump)")
