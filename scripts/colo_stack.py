@@ -109,13 +109,15 @@ class Client:
     """scripts/colo_client.py in the client namespace; a thread collects
     its JSON lines."""
 
-    def __init__(self, lab, logpath, duration):
+    def __init__(self, lab, logpath, duration, echo_interval, http_interval):
         self.lab = lab
         self.logfile = open(logpath, "w")
         self.proc = subprocess.Popen(
             lab.in_client([sys.executable,
                            os.path.join(TOP, "scripts", "colo_client.py"),
-                           "--host", GUEST_IP, "--duration", str(duration)]),
+                           "--host", GUEST_IP, "--duration", str(duration),
+                           "--echo-interval", str(echo_interval),
+                           "--http-interval", str(http_interval)]),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=self.logfile, text=True)
         self.lock = threading.Lock()
@@ -299,9 +301,8 @@ class ColoStack:
         os.makedirs(self.dir, exist_ok=True)
         # The secondary's active and hidden disks: on a ramdisk, as the
         # doc advises (every checkpoint empties them), unless
-        # --scratch-on-disk
-        self.scratch_dir = self.dir if args.scratch_on_disk else \
-            tempfile.mkdtemp(prefix="colo-stack-scratch-", dir="/dev/shm")
+        # --scratch-on-disk; made by __enter__
+        self.scratch_dir = self.dir if args.scratch_on_disk else None
         for f in ("vmlinuz", "initramfs.cpio.gz"):   # the same on all sides
             shutil.copyfile(os.path.join(GUEST_DIR, f), self.img(f))
         self.lab = None
@@ -317,6 +318,7 @@ class ColoStack:
         # checkpoints seen one at a time: (threshold, trigger, pause ns,
         # RAM in pause, migrate-ram rounds)
         self.samples = []
+        self.warmup_end = 0
         self.threshold = args.threshold
         # CPU seconds of each side when the client started (--json)
         self.cpu_at_start = {}
@@ -324,9 +326,21 @@ class ColoStack:
         self.pcap = None
 
     def __enter__(self):
-        self.lab = NetLab(taps=("tap-pri", "tap-sec"), down=("tap-sec",))
-        self.lab.__enter__()
+        if not self.scratch_dir:
+            self.scratch_dir = tempfile.mkdtemp(prefix="colo-stack-scratch-",
+                                                dir="/dev/shm")
+        try:
+            self.lab = NetLab(taps=("tap-pri", "tap-sec"),
+                              down=("tap-sec",))
+            self.lab.__enter__()
+        except BaseException:
+            self.remove_scratch()
+            raise
         return self
+
+    def remove_scratch(self):
+        if self.scratch_dir and self.scratch_dir != self.dir:
+            shutil.rmtree(self.scratch_dir, ignore_errors=True)
 
     def __exit__(self, *exc):
         if self.client:
@@ -342,8 +356,7 @@ class ColoStack:
                     f.endswith(".qmp") or
                     f in ("vmlinuz", "initramfs.cpio.gz")):
                 os.unlink(os.path.join(self.dir, f))
-        if self.scratch_dir != self.dir:
-            shutil.rmtree(self.scratch_dir, ignore_errors=True)
+        self.remove_scratch()
         return False
 
     def img(self, name):
@@ -569,9 +582,27 @@ class ColoStack:
                                     "-w", self.img("client.pcap")]),
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.client = Client(self.lab, os.path.join(self.dir, "client.log"),
-                             a.duration + 2 * a.after + 300)
+                             a.warmup + a.duration + 2 * a.after + 300,
+                             a.echo_interval, a.http_interval)
         self.cpu_at_start = {s.name: s.cpu_seconds() for s in self.sides
                              if s.alive()}
+
+    def end_warmup(self):
+        """The client's first --warmup seconds are apart: report them, and
+        restart both sides' recorders so the run's numbers cover what
+        follows."""
+        self.warmup_end = time.monotonic() - self.client_t0
+        echo, _, _ = self.client.snapshot()
+        log("client warm-up (%.0f s): echo %s; first echo %s"
+            % (self.args.warmup, rtt_summary(echo),
+               "%.1f ms" % echo[0]["rtt_ms"] if echo else "none"))
+        for side in self.sides:
+            side.cmd("reset_checkpoint")
+        self.shown, self.last_triggers = 0, {}
+
+    def measured_echo(self, echo):
+        """The echoes after the warm-up."""
+        return [e for e in echo if e["t"] >= self.warmup_end]
 
     def check_client_since(self, t, conn, what):
         """The client's connection conn must have answered since t."""
@@ -775,8 +806,9 @@ class ColoStack:
                    c.disk_mismatches, "" if side.alive() else " (killed)"))
         if self.client:
             echo, http, errors = self.client.snapshot()
-            log("client: echo %s; http %d pages, %d distinct; errors %d"
-                % (rtt_summary(echo), len(http),
+            log("client after the warm-up: echo %s; http %d pages, "
+                "%d distinct; errors %d"
+                % (rtt_summary(self.measured_echo(echo)), len(http),
                    len({h["body"].split(" served")[0] for h in http}),
                    len(errors)))
             self.report_retransmissions()
@@ -814,9 +846,14 @@ class ColoStack:
             out["sides"][side.name] = d
         if self.client:
             echo, http, errors = self.client.snapshot()
+            measured = self.measured_echo(echo)
             out["client"] = {
                 "seconds": time.monotonic() - self.client_t0,
-                "echo_rtt_ms": [e["rtt_ms"] for e in echo],
+                "warmup_seconds": self.warmup_end,
+                "echo": [[e["t"], e["conn"], e["rtt_ms"]] for e in echo],
+                "echo_rtt_ms": [e["rtt_ms"] for e in measured],
+                "warmup_echo_rtt_ms": [e["rtt_ms"] for e in echo
+                                       if e["t"] < self.warmup_end],
                 "http_ms": [h["ms"] for h in http],
                 "http_pages": len(http), "errors": len(errors),
                 "retransmissions": self.client.retransmissions(),
@@ -883,6 +920,15 @@ def main():
     ap.add_argument("--after", type=float, default=30,
                     help="seconds to watch after the failover and after "
                     "the resume")
+    ap.add_argument("--echo-interval", type=float, default=0.05,
+                    help="seconds between the client's echoes")
+    ap.add_argument("--http-interval", type=float, default=1.0,
+                    help="seconds between the client's page fetches")
+    ap.add_argument("--warmup", type=float, default=5,
+                    help="seconds the client runs before --duration starts; "
+                    "its round trips are reported apart (under TCG the "
+                    "secondary runs the guest's network code for the first "
+                    "time then)")
     ap.add_argument("--memory", type=int, default=256, help="guest MiB")
     ap.add_argument("--disk-rate", type=int, default=20,
                     help="guest disk workload, read-verify-writes per second")
@@ -934,6 +980,8 @@ def main():
             st.boot_primary()
             st.start_colo()
             st.start_client()
+            st.watch(args.warmup)
+            st.end_warmup()
             if args.switch_threshold != args.threshold:
                 st.watch(args.duration / 2)
                 st.switch_threshold(args.switch_threshold)
