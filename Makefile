@@ -2,7 +2,7 @@
 .PHONY: all help deps tree build check check-sanitizers series check-series \
 	check-series-full \
 	demo demo-memory bench bench-tb-invalidation \
-	bench-proxy-nodelay bench-stack-migrate-ram clean distclean
+	bench-proxy-nodelay bench-stack-migrate-ram soak clean distclean
 export PYTHONDONTWRITEBYTECODE = 1
 all: demo
 
@@ -16,6 +16,7 @@ help:
 	@echo "make bench-tb-invalidation  TCG: exact invalidation vs a full translation flush per checkpoint, full stack"
 	@echo "make bench-proxy-nodelay    the client's round trip with and without nodelay=on on the proxy chardevs"
 	@echo "make bench-stack-migrate-ram  the client's latency through colo-compare with threshold 0 and 4M (full stack)"
+	@echo "make soak          the full stack for SOAK_MINUTES (30) at each of SOAK_INTERVALS (100 0 ms): RSS, fds, threads (bench/results/soak.md); not in CI"
 	@echo "make deps          install the Debian packages (as root; the other targets run it first)"
 	@echo "make tree          fetch the pinned base and apply patches/ in build/qemu"
 	@echo "make build         build build/qemu into build/obj"
@@ -71,6 +72,18 @@ bench-tb-invalidation: build
 # The client's latency with and without nodelay=on on the proxy chardevs
 bench-proxy-nodelay: build
 	bench/proxy_nodelay.py $(BENCH_ARGS)
+
+# Soak: the full stack for SOAK_MINUTES at each checkpoint interval of
+# SOAK_INTERVALS (ms; 0 is back to back); fails on growth, errors, a stall
+SOAK_MINUTES ?= 30
+SOAK_INTERVALS ?= 100 0
+soak: build
+	rc=0; for i in $(SOAK_INTERVALS); do \
+		scripts/colo_soak.py --minutes $(SOAK_MINUTES) --interval $$i \
+			--md build/soak-$$i.md --json build/soak-$$i.json || rc=1; \
+	done; \
+	for i in $(SOAK_INTERVALS); do cat build/soak-$$i.md; done \
+		> bench/results/soak.md; exit $$rc
 
 # Full COLO stack: the client's latency with and without migrate-ram
 bench-stack-migrate-ram: build

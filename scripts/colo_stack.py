@@ -891,7 +891,8 @@ def qemu_ready(timeout):
         time.sleep(10)
 
 
-def main():
+def parse_args(argv=None):
+    """The options of a run (argv: a list, or sys.argv's)."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--duration", type=float, default=60,
                     help="seconds of COLO before the failover or the end")
@@ -960,19 +961,29 @@ def main():
                     help="also write the run's numbers to FILE: both "
                     "sides' info_checkpoint, CPU seconds since the client "
                     "started, Oopses, the client's round trips")
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     if args.resume and not args.failover:
         ap.error("--resume needs --failover")
     if args.failover_again and not args.resume:
         ap.error("--failover-again needs --resume")
+    return args
+
+
+def prepare(args):
+    """What a run needs before it starts: KVM if asked for, the guest,
+    the QEMU binaries; signals end the run through its clean-up."""
     if args.accel == "kvm" and not kvm_usable():
         raise SystemExit("colo_stack: /dev/kvm is not usable")
     terminate_on_signals()
-
     if guest_outdated():
         subprocess.run([os.path.join(TOP, "guest", "linux", "build.sh"),
                         GUEST_DIR], check=True)
     qemu_ready(900)
+
+
+def main():
+    args = parse_args()
+    prepare(args)
 
     with ColoStack(args) as st:
         try:
