@@ -45,6 +45,8 @@ from netlab import NetLab, GUEST_IP, terminate_on_signals
 
 QEMU_IMG = os.path.join(OBJ, "qemu-img")
 GUEST_DIR = os.path.join(TOP, "build", "guest-linux")
+# What the guest's kernel and initramfs need beside memdirty's set, MiB
+GUEST_OWN_MIB = 128
 RUNS_DIR = os.path.join(TOP, "build", "colo-stack")
 MAC = "52:54:00:c0:10:01"
 DISK_SIZE = "64M"
@@ -63,6 +65,7 @@ class Console:
     """Follows one serial log file: problems, readiness, disk progress."""
 
     DISK_RE = re.compile(r"DISKTEST progress ops=(\d+) mismatches=(\d+)")
+    MEM_RE = re.compile(r"MEMDIRTY progress pages=(\d+) rate=([0-9.]+)")
 
     def __init__(self, name, path):
         self.name, self.path = name, path
@@ -72,6 +75,8 @@ class Console:
         self.last_line = ""
         self.disk_ops = self.disk_mismatches = None
         self.disk_updates = 0
+        self.mem_ready = False
+        self.mem_rates = []     # memdirty's MiB/s, one every 2 s
 
     def poll(self):
         try:
@@ -96,6 +101,14 @@ class Console:
                 log("%s serial: %s" % (self.name, line.strip()))
             if "GUEST READY" in line:
                 self.ready = True
+            if "MEMDIRTY ready" in line:
+                self.mem_ready = True
+            if "MEMDIRTY ERROR" in line:
+                self.bad.append(line)
+                log("%s serial: %s" % (self.name, line.strip()))
+            m = self.MEM_RE.search(line)
+            if m:
+                self.mem_rates.append(float(m.group(2)))
             m = self.DISK_RE.search(line)
             if m:
                 self.disk_ops, self.disk_mismatches = map(int, m.groups())
@@ -204,8 +217,9 @@ class Side:
                 "-kernel", os.path.join(self.dir, "vmlinuz"),
                 "-initrd", os.path.join(self.dir, "initramfs.cpio.gz"),
                 "-append", "console=ttyS0 loglevel=5 guest_ip=%s/24 "
-                "disk_rate=%d churn=%d" % (GUEST_IP, st.args.disk_rate,
-                                           st.args.churn),
+                "disk_rate=%d churn=%d mem_set=%d mem_rate=%g"
+                % (GUEST_IP, st.args.disk_rate, st.args.churn,
+                   st.args.working_set, st.args.dirty_rate),
                 "-serial", "file:" + self.serial,
                 "-netdev", "tap,id=hn0,ifname=%s,script=no,downscript=no,"
                 "vhost=off" % tap,
@@ -392,7 +406,8 @@ class ColoStack:
         t0 = time.monotonic()
         deadline = t0 + self.args.boot_timeout
         next_report = t0 + 10
-        while not (con.ready and con.disk_updates >= 1):
+        while not (con.ready and con.disk_updates >= 1 and
+                   (con.mem_ready or not self.args.dirty_rate)):
             self.check_alive(p)
             con.poll()
             status = p.cmd("query-status")["status"]
@@ -801,9 +816,10 @@ class ColoStack:
         for side in self.sides:
             c = side.console
             log("%s serial: %d Oops, %d problem lines, disk ops %s, "
-                "disk mismatches %s%s"
+                "disk mismatches %s%s%s"
                 % (side.name, c.oopses(), len(c.bad), c.disk_ops,
-                   c.disk_mismatches, "" if side.alive() else " (killed)"))
+                   c.disk_mismatches, mem_summary(c.mem_rates),
+                   "" if side.alive() else " (killed)"))
         if self.client:
             echo, http, errors = self.client.snapshot()
             log("client after the warm-up: echo %s; http %d pages, "
@@ -837,7 +853,8 @@ class ColoStack:
         for side in self.sides:
             d = {"oopses": side.console.oopses(),
                  "problem_lines": len(side.console.bad),
-                 "disk_ops": side.console.disk_ops}
+                 "disk_ops": side.console.disk_ops,
+                 "memdirty_mib_s": side.console.mem_rates}
             if side.alive() and side.qmp:
                 d["info_checkpoint"] = side.cmd("info_checkpoint")
                 if side.name in self.cpu_at_start:
@@ -861,6 +878,14 @@ class ColoStack:
                     self.retrans_before_failover}
         with open(path, "w") as f:
             json.dump(out, f, indent=1)
+
+
+def mem_summary(rates):
+    """memdirty's rate over the run, if it ran"""
+    if not rates:
+        return ""
+    return ", memdirty %.1f MiB/s (min %.1f, %d samples)" % (
+        sum(rates) / len(rates), min(rates), len(rates))
 
 
 def guest_outdated():
@@ -936,6 +961,12 @@ def parse_args(argv=None):
     ap.add_argument("--churn", type=int, default=0,
                     help="guest runs a freshly copied program N times a "
                     "second (code on new pages)")
+    ap.add_argument("--dirty-rate", type=float, default=0,
+                    help="guest RAM workload (memdirty): MiB of distinct "
+                    "pages dirtied per second (needs --working-set)")
+    ap.add_argument("--working-set", type=int, default=0,
+                    help="memdirty's working set, MiB (the guest needs "
+                    "--memory at least this + %d)" % GUEST_OWN_MIB)
     ap.add_argument("--boot-timeout", type=float, default=600)
     ap.add_argument("--accel", choices=["kvm", "tcg"],
                     help="default tcg: under nested KVM the Linux guest "
@@ -966,6 +997,12 @@ def parse_args(argv=None):
         ap.error("--resume needs --failover")
     if args.failover_again and not args.resume:
         ap.error("--failover-again needs --resume")
+    if (args.dirty_rate > 0) != (args.working_set > 0) or \
+            args.dirty_rate < 0 or args.working_set < 0:
+        ap.error("--dirty-rate and --working-set go together, both > 0")
+    if args.working_set and args.memory < args.working_set + GUEST_OWN_MIB:
+        ap.error("--working-set %d needs --memory %d or more"
+                 % (args.working_set, args.working_set + GUEST_OWN_MIB))
     return args
 
 

@@ -45,7 +45,7 @@ cp "$tmp/busybox/bin/busybox" "$root/bin/busybox"
 for app in $("$root/bin/busybox" --list); do
     [ "$app" = busybox ] || ln -s busybox "$root/bin/$app"
 done
-for tool in disktest echod randhttpd; do
+for tool in disktest echod memdirty randhttpd; do
     gcc -static -O2 -Wall -o "$root/bin/$tool" "$here/$tool.c"
 done
 install -m 755 "$here/init.sh" "$root/init"

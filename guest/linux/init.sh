@@ -3,6 +3,8 @@
 #   guest_ip=A.B.C.D/NN  (default 10.0.0.10/24)   disk_rate=OPS_PER_SECOND
 #   churn=N  (default 0): N times a second, copy a program to a new file,
 #            run it and delete it, so that code keeps landing on new pages
+#   mem_set=MIB mem_rate=MIB_PER_S  (default 0 0): memdirty dirties MIB of
+#            RAM at that rate (both must be set)
 # Prints "GUEST ..." markers on the console; the tools print their own.
 export PATH=/bin
 mount -t proc proc /proc
@@ -12,11 +14,15 @@ mount -t devtmpfs devtmpfs /dev
 ip=10.0.0.10/24
 rate=20
 churn=0
+mem_set=0
+mem_rate=0
 for opt in $(cat /proc/cmdline); do
     case $opt in
         guest_ip=*) ip=${opt#guest_ip=} ;;
         disk_rate=*) rate=${opt#disk_rate=} ;;
         churn=*) churn=${opt#churn=} ;;
+        mem_set=*) mem_set=${opt#mem_set=} ;;
+        mem_rate=*) mem_rate=${opt#mem_rate=} ;;
     esac
 done
 
@@ -37,6 +43,9 @@ echo "GUEST NET eth0 $ip $(cat /sys/class/net/eth0/address)"
 echod 7 &
 randhttpd 80 &
 disktest /dev/sda "$rate" &
+if [ "$mem_set" != 0 ] || [ "$mem_rate" != 0 ]; then
+    memdirty "$mem_set" "$mem_rate" &
+fi
 if [ "$churn" -gt 0 ]; then
     (
         i=0
