@@ -2,7 +2,8 @@
 .PHONY: all help deps tree build check check-sanitizers series check-series \
 	check-series-full \
 	demo demo-memory bench bench-tb-invalidation \
-	bench-proxy-nodelay bench-stack-migrate-ram soak clean distclean
+	bench-proxy-nodelay bench-checkpoint-flush bench-stack \
+	bench-stack-migrate-ram soak clean distclean
 export PYTHONDONTWRITEBYTECODE = 1
 all: demo
 
@@ -15,6 +16,8 @@ help:
 	@echo "make bench         guest pause against dirty rate, with and without migrate-ram (bench/results/)"
 	@echo "make bench-tb-invalidation  TCG: exact invalidation vs a full translation flush per checkpoint, full stack"
 	@echo "make bench-proxy-nodelay    the client's round trip with and without nodelay=on on the proxy chardevs"
+	@echo "make bench-checkpoint-flush the pause without and with the block flush in each checkpoint's VM stop (full stack)"
+	@echo "make bench-stack   full stack: the pause (both sides, phases) and the client, idle and at guest dirty rates, threshold 0 vs migrate-ram"
 	@echo "make bench-stack-migrate-ram  the client's latency through colo-compare with threshold 0 and 4M (full stack)"
 	@echo "make soak          the full stack for SOAK_MINUTES (30) at each of SOAK_INTERVALS (100 0 ms): RSS, fds, threads (bench/results/soak.md); not in CI"
 	@echo "make deps          install the Debian packages (as root; the other targets run it first)"
@@ -69,6 +72,10 @@ bench: build
 bench-tb-invalidation: build
 	bench/tb_invalidation.py $(BENCH_ARGS)
 
+# The pause without and with the block flush in each checkpoint's VM stop
+bench-checkpoint-flush: build
+	bench/checkpoint_flush.py $(BENCH_ARGS)
+
 # The client's latency with and without nodelay=on on the proxy chardevs
 bench-proxy-nodelay: build
 	bench/proxy_nodelay.py $(BENCH_ARGS)
@@ -84,6 +91,11 @@ soak: build
 	done; \
 	for i in $(SOAK_INTERVALS); do cat build/soak-$$i.md; done \
 		> bench/results/soak.md; exit $$rc
+
+# Full COLO stack: the pause (both sides, per phase) and the client, idle
+# and at guest dirty rates, threshold 0 vs migrate-ram: bench/results/stack.*
+bench-stack: build
+	bench/stack.py $(BENCH_ARGS)
 
 # Full COLO stack: the client's latency with and without migrate-ram
 bench-stack-migrate-ram: build
