@@ -284,8 +284,10 @@ def primary_args(image):
     ]
 
 
-def secondary_args(parent, active, hidden):
-    """docs/COLO-FT.txt "Startup qemu", 2. Secondary."""
+def secondary_args(parent, active, hidden, scratch_no_flush=False):
+    """docs/COLO-FT.txt "Startup qemu", 2. Secondary (scratch_no_flush:
+    cache.no-flush=on on the replication node, which its active and
+    hidden disks inherit; the parent disk is a node of its own)."""
     return [
         "-chardev", "socket,id=red0,host=127.0.0.1,port=9003,reconnect-ms=1000",
         "-chardev", "socket,id=red1,host=127.0.0.1,port=9004,reconnect-ms=1000",
@@ -296,7 +298,8 @@ def secondary_args(parent, active, hidden):
         "-drive", "if=none,id=childs0,driver=replication,mode=secondary,"
         "file.driver=qcow2,top-id=colo-disk0,file.file.filename=%s,"
         "file.backing.driver=qcow2,file.backing.file.filename=%s,"
-        "file.backing.backing=parent0" % (active, hidden),
+        "file.backing.backing=parent0%s"
+        % (active, hidden, ",cache.no-flush=on" if scratch_no_flush else ""),
         "-drive", "if=ide,id=colo-disk0,driver=quorum,read-pattern=fifo,"
         "vote-threshold=1,children.0=childs0",
         "-incoming", "tcp:127.0.0.1:9998",
@@ -443,7 +446,9 @@ class ColoStack:
         for disk in (active, hidden):
             self.qemu_img("create", "-f", "qcow2", disk, DISK_SIZE)
         self.lab.set_link(self.tap[side], False)
-        side.start(self.tap[side], secondary_args(parent, active, hidden))
+        side.start(self.tap[side],
+                   secondary_args(parent, active, hidden,
+                                  self.args.scratch_no_flush))
         side.was_secondary = True
         side.cmd("migrate-set-capabilities", capabilities=[
             {"capability": "x-colo", "state": True},
@@ -972,6 +977,10 @@ def parse_args(argv=None):
                     help="default tcg: under nested KVM the Linux guest "
                     "hangs in early boot")
     ap.add_argument("--keep-images", action="store_true")
+    ap.add_argument("--scratch-no-flush", action="store_true",
+                    help="cache.no-flush=on on the secondary's active and "
+                    "hidden disks (scratch: nothing in them must survive "
+                    "a host crash)")
     ap.add_argument("--scratch-on-disk", action="store_true",
                     help="the secondary's active and hidden disks in the "
                     "run directory, not on a ramdisk (/dev/shm) as "
