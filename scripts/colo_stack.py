@@ -825,6 +825,15 @@ class ColoStack:
                 % (side.name, c.oopses(), len(c.bad), c.disk_ops,
                    c.disk_mismatches, mem_summary(c.mem_rates),
                    "" if side.alive() else " (killed)"))
+        self.traced = {}
+        for side in self.sides:
+            pauses = self.traced_pauses(side)
+            if pauses:
+                self.traced[side.name] = pauses
+                log("%s pause from the vm_state_notify trace, last %d "
+                    "stops: p50 %.2f ms, avg %.2f, max %.2f"
+                    % (side.name, len(pauses), percentile(pauses, 50),
+                       sum(pauses) / len(pauses), max(pauses)))
         if self.client:
             echo, http, errors = self.client.snapshot()
             log("client after the warm-up: echo %s; http %d pages, "
@@ -836,6 +845,31 @@ class ColoStack:
         log("logs: %s" % self.dir)
         if self.args.json:
             self.write_json(self.args.json)
+
+    def traced_pauses(self, side):
+        """With --trace vm_state_notify: the VM's stop-to-run times (ms)
+        of the checkpoints its recorder counted (the last ones traced),
+        from QEMU's timestamps ("PID@SEC.USEC:vm_state_notify running
+        0|1 ...")."""
+        path = os.path.join(self.dir, side.name + ".trace")
+        if "vm_state_notify" not in self.args.trace or \
+                not os.path.exists(path) or not (side.alive() and side.qmp):
+            return []
+        n = side.cmd("info_checkpoint")["checkpoints"]
+        pauses, stopped = [], None
+        with open(path, errors="replace") as f:
+            for line in f:
+                m = re.match(r"\d+@(\d+\.\d+):vm_state_notify running (\d)",
+                             line)
+                if not m:
+                    continue
+                t = float(m.group(1))
+                if m.group(2) == "0":
+                    stopped = t
+                elif stopped is not None:
+                    pauses.append((t - stopped) * 1000)
+                    stopped = None
+        return pauses[-n:] if n else []
 
     def report_retransmissions(self):
         """The client's TCP retransmissions; with --no-retransmissions,
@@ -881,6 +915,7 @@ class ColoStack:
                 "retransmissions": self.client.retransmissions(),
                 "retransmissions_before_failover":
                     self.retrans_before_failover}
+        out["traced_pause_ms"] = getattr(self, "traced", {})
         with open(path, "w") as f:
             json.dump(out, f, indent=1)
 
