@@ -341,6 +341,8 @@ class ColoStack:
         self.cpu_at_start = {}
         self.retrans_before_failover = None
         self.pcap = None
+        # With --trace vm_state_notify: each side's traced pauses (ms)
+        self.traced = {}
 
     def __enter__(self):
         if not self.scratch_dir:
@@ -825,7 +827,6 @@ class ColoStack:
                 % (side.name, c.oopses(), len(c.bad), c.disk_ops,
                    c.disk_mismatches, mem_summary(c.mem_rates),
                    "" if side.alive() else " (killed)"))
-        self.traced = {}
         for side in self.sides:
             pauses = self.traced_pauses(side)
             if pauses:
@@ -915,7 +916,7 @@ class ColoStack:
                 "retransmissions": self.client.retransmissions(),
                 "retransmissions_before_failover":
                     self.retrans_before_failover}
-        out["traced_pause_ms"] = getattr(self, "traced", {})
+        out["traced_pause_ms"] = self.traced
         with open(path, "w") as f:
             json.dump(out, f, indent=1)
 
