@@ -48,7 +48,11 @@ class QMP:
         line = self.file.readline()
         if not line:
             raise QMPError("QEMU closed the monitor")
-        return json.loads(line)
+        try:
+            return json.loads(line)
+        except ValueError as e:
+            raise QMPError("not a QMP message (%s): %r"
+                           % (e, line[:300])) from None
 
     def cmd(self, name, **args):
         self.file.write(json.dumps({"execute": name, "arguments": args}))
