@@ -39,13 +39,16 @@ class QMP:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.05)
-        self.file = self.sock.makefile("rw")
+        # Apart: a text file that both reads and writes drops what it
+        # read ahead (events queued behind a reply) when it writes
+        self.rfile = self.sock.makefile("r")
+        self.wfile = self.sock.makefile("w")
         self.events = []
         self._read()                                  # greeting
         self.cmd("qmp_capabilities")
 
     def _read(self):
-        line = self.file.readline()
+        line = self.rfile.readline()
         if not line:
             raise QMPError("QEMU closed the monitor")
         try:
@@ -55,8 +58,8 @@ class QMP:
                            % (e, line[:300])) from None
 
     def cmd(self, name, **args):
-        self.file.write(json.dumps({"execute": name, "arguments": args}))
-        self.file.flush()
+        self.wfile.write(json.dumps({"execute": name, "arguments": args}))
+        self.wfile.flush()
         while True:
             msg = self._read()
             if "event" in msg:
