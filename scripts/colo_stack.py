@@ -29,6 +29,7 @@ Exit status 0 only if nothing failed.  Logs stay in the run directory.
 """
 
 import argparse
+import datetime
 import os
 import re
 import shutil
@@ -850,8 +851,8 @@ class ColoStack:
     def traced_pauses(self, side):
         """With --trace vm_state_notify: the VM's stop-to-run times (ms)
         of the checkpoints its recorder counted (the last ones traced),
-        from QEMU's timestamps ("PID@SEC.USEC:vm_state_notify running
-        0|1 ...")."""
+        from QEMU's timestamps (-msg timestamp=on: "2026-12-03T14:08:20.981476Z
+        vm_state_notify running 0|1 ...")."""
         path = os.path.join(self.dir, side.name + ".trace")
         if "vm_state_notify" not in self.args.trace or \
                 not os.path.exists(path) or not (side.alive() and side.qmp):
@@ -860,11 +861,10 @@ class ColoStack:
         pauses, stopped = [], None
         with open(path, errors="replace") as f:
             for line in f:
-                m = re.match(r"\d+@(\d+\.\d+):vm_state_notify running (\d)",
-                             line)
+                m = re.match(r"(\S+)Z vm_state_notify running (\d)", line)
                 if not m:
                     continue
-                t = float(m.group(1))
+                t = datetime.datetime.fromisoformat(m.group(1)).timestamp()
                 if m.group(2) == "0":
                     stopped = t
                 elif stopped is not None:
