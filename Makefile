@@ -2,8 +2,8 @@
 .PHONY: all help deps tree build check check-sanitizers series check-series \
 	check-series-full \
 	demo demo-memory bench bench-tb-invalidation \
-	bench-proxy-nodelay bench-checkpoint-flush bench-stack \
-	bench-stack-migrate-ram soak clean distclean
+	bench-proxy-nodelay bench-checkpoint-flush bench-stack soak clean \
+	distclean
 export PYTHONDONTWRITEBYTECODE = 1
 all: demo
 
@@ -18,7 +18,6 @@ help:
 	@echo "make bench-proxy-nodelay    the client's round trip with and without nodelay=on on the proxy chardevs"
 	@echo "make bench-checkpoint-flush the pause without and with the block flush in each checkpoint's VM stop (full stack)"
 	@echo "make bench-stack   full stack: the pause (both sides, phases) and the client, idle and at guest dirty rates, threshold 0 vs migrate-ram"
-	@echo "make bench-stack-migrate-ram  the client's latency through colo-compare with threshold 0 and 4M (full stack)"
 	@echo "make soak          the full stack for SOAK_MINUTES (30) at each of SOAK_INTERVALS (100 0 ms): RSS, fds, threads (bench/results/soak.md); not in CI"
 	@echo "make deps          install the Debian packages (as root; the other targets run it first)"
 	@echo "make tree          fetch the pinned base and apply patches/ in build/qemu"
@@ -96,10 +95,6 @@ soak: build
 # and at guest dirty rates, threshold 0 vs migrate-ram: bench/results/stack.*
 bench-stack: build
 	bench/stack.py $(BENCH_ARGS)
-
-# Full COLO stack: the client's latency with and without migrate-ram
-bench-stack-migrate-ram: build
-	bench/stack_migrate_ram.py $(BENCH_ARGS)
 
 clean:
 	scripts/clean.sh

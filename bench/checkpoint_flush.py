@@ -10,9 +10,7 @@ NBD, the secondary's disk.  Both run the full stack with the same
 arguments, alternately.  Writes bench/results/checkpoint-flush.{json,md}.
 """
 
-import argparse
 import os
-import subprocess
 import sys
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
@@ -20,29 +18,18 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import stack_ab  # noqa: E402
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    stack_ab.add_arguments(ap, interval=2000)
-    args = ap.parse_args()
-    flush = subprocess.run(
-        [os.path.join(stack_ab.TOP, "bench", "build-variant.sh"),
-         "checkpoint-flush"],
-        check=True, stdout=subprocess.PIPE, text=True).stdout.split()[-1]
-    stack_ab.compare(
-        [("no-flush", stack_ab.OBJ, []), ("flush", flush, [])], args,
-        "checkpoint-flush",
+if __name__ == "__main__":
+    sys.exit(stack_ab.main(
+        __doc__, "checkpoint-flush",
         "COLO: the checkpoint's VM stop without and with the block flush",
         "Full stack of docs/COLO-FT.txt (Linux guest under TCG, block "
         "replication, colo-compare, a client echoing through it; the "
         "primary's and the secondary's disks on ext4, the active and "
-        "hidden disks on /dev/shm), checkpoint every %d ms, %g s per run; "
-        "%d runs of each build, alternating, in one invocation.  "
-        "`no-flush` is the series; `flush` flushes the block layer in each "
-        "checkpoint's VM stop as upstream does "
-        "(bench/variants/checkpoint-flush.diff).  The phases stop-block "
-        "(drain and flush) show the difference."
-        % (args.interval, args.duration, args.repeat))
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+        "hidden disks on /dev/shm), checkpoint every %(interval)d ms, "
+        "%(duration)g s per run; %(repeat)d runs of each build, "
+        "alternating, in one invocation.  `no-flush` is the series; "
+        "`flush` flushes the block layer in each checkpoint's VM stop as "
+        "upstream does (bench/variants/checkpoint-flush.diff).  The "
+        "phases stop-block (drain and flush) show the difference.",
+        [("no-flush", None, []), ("flush", "checkpoint-flush", [])],
+        interval=2000))

@@ -10,7 +10,6 @@ the full stack with the same arguments, alternately.  Writes
 bench/results/proxy-nodelay.{json,md}.
 """
 
-import argparse
 import os
 import sys
 
@@ -19,24 +18,16 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import stack_ab  # noqa: E402
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    stack_ab.add_arguments(ap, interval=2000)
-    args = ap.parse_args()
-    stack_ab.compare(
-        [("doc", stack_ab.OBJ, []),
-         ("nodelay=on", stack_ab.OBJ, ["--proxy-nodelay"])], args,
-        "proxy-nodelay",
+if __name__ == "__main__":
+    sys.exit(stack_ab.main(
+        __doc__, "proxy-nodelay",
         "COLO: the client's round trip with and without nodelay=on on the "
         "proxy chardevs",
         "Full stack of docs/COLO-FT.txt (Linux guest under TCG, block "
         "replication, colo-compare, a client echoing through it), "
-        "checkpoint every %d ms, %g s per run; %d runs of each, "
-        "alternating, in one invocation.  `doc` uses the doc's chardevs; "
-        "`nodelay=on` adds nodelay=on to each socket chardev of the "
-        "filters and colo-compare on both sides."
-        % (args.interval, args.duration, args.repeat))
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+        "checkpoint every %(interval)d ms, %(duration)g s per run; "
+        "%(repeat)d runs of each, alternating, in one invocation.  `doc` "
+        "uses the doc's chardevs; `nodelay=on` adds nodelay=on to each "
+        "socket chardev of the filters and colo-compare on both sides.",
+        [("doc", None, []), ("nodelay=on", None, ["--proxy-nodelay"])],
+        interval=2000))

@@ -21,6 +21,7 @@ Writes bench/results/stack.{json,md} and stack-pause.png.
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -46,9 +47,34 @@ def phases_ms(rec):
     return {ph["phase"]: ph["average"] / 1e6 for ph in rec["phases"]}
 
 
+# The recorder's per-checkpoint trace event, in each side's NAME.trace
+CHECKPOINT_TRACE = re.compile(r"colo_checkpoint_done \w+ checkpoint (\d+): "
+                              r"duration \d+ ns, pause (\d+) ns")
+
+
+def trace_path(st, side):
+    return os.path.join(st.dir, side.name + ".trace")
+
+
+def traced_pauses_ms(path, offset, count):
+    """The pauses of the @count checkpoints a side recorded since its
+    recorder was reset (the sequence starts again at 1), from its trace
+    file from @offset on."""
+    with open(path, errors="replace") as f:
+        f.seek(offset)
+        seq_pause = [(int(m.group(1)), int(m.group(2)) / 1e6)
+                     for m in CHECKPOINT_TRACE.finditer(f.read())]
+    starts = [i for i, (seq, _) in enumerate(seq_pause) if seq == 1]
+    if not starts:
+        return []
+    return [p for seq, p in seq_pause[starts[-1]:] if seq <= count]
+
+
 def measure_block(st, seconds):
     """Reset both recorders, watch, and read what the block recorded."""
+    offsets = {}
     for side in st.sides:
+        offsets[side.name] = os.path.getsize(trace_path(st, side))
         side.cmd("reset_checkpoint")
     t0 = time.monotonic() - st.client_t0
     st.watch(seconds)
@@ -65,6 +91,9 @@ def measure_block(st, seconds):
             "pause_p50_ms": rec["pause"]["p50"] / 1e6,
             "pause_avg_ms": rec["pause"]["average"] / 1e6,
             "pause_max_ms": rec["pause"]["max"] / 1e6,
+            "pauses_ms": traced_pauses_ms(trace_path(st, side),
+                                          offsets[side.name],
+                                          rec["checkpoints"]),
             "phases_ms": phases_ms(rec),
             "ram_in_pause_mib": rec["ram-bytes"]["average"] / MIB,
             "migrate_ram_mib": rec["migrate-ram-bytes"]["average"] / MIB,
@@ -73,8 +102,7 @@ def measure_block(st, seconds):
 
 
 def weighted(blocks, side, key):
-    """The blocks' value of key, weighted by their checkpoints (the p50
-    of an arm is so the weighted mean of its blocks' p50s)."""
+    """The blocks' value of key, weighted by their checkpoints."""
     n = sum(b[side]["checkpoints"] for b in blocks)
     return sum(b[side][key] * b[side]["checkpoints"] for b in blocks) / n \
         if n else 0.0
@@ -88,11 +116,13 @@ def merge(blocks):
            "client_errors": sum(b["errors"] for b in blocks)}
     for side in ("primary", "secondary"):
         n = sum(b[side]["checkpoints"] for b in blocks) or 1
+        pauses = [x for b in blocks for x in b[side]["pauses_ms"]]
         out[side] = {
-            "pause_p50_ms": weighted(blocks, side, "pause_p50_ms"),
+            "pause_p50_ms": percentile(pauses, 50),
+            "pause_p90_ms": percentile(pauses, 90),
             "pause_avg_ms": weighted(blocks, side, "pause_avg_ms"),
+            "pauses_traced": len(pauses),
             "pause_max_ms": max(b[side]["pause_max_ms"] for b in blocks),
-            "pause_p50_ms_blocks": [b[side]["pause_p50_ms"] for b in blocks],
             "ram_in_pause_mib": weighted(blocks, side, "ram_in_pause_mib"),
             "migrate_ram_mib": weighted(blocks, side, "migrate_ram_mib"),
             "phases_ms": {
@@ -113,6 +143,7 @@ def run_rate(args, rate, arms, results):
     opts = ["--accel", "tcg", "--interval", str(args.intervals[0]),
             "--threshold", "0", "--switch-threshold", "0",
             "--duration", "86400", "--warmup", str(args.warmup),
+            "--trace", "colo_checkpoint_done",
             "--echo-interval", str(ECHO_INTERVAL_S),
             "--http-interval", str(args.http_interval),
             "--memory", str(args.working_set + colo_stack.GUEST_OWN_MIB)]
@@ -184,24 +215,26 @@ def markdown(args, results):
         "at the rate given (idle: no memdirty).  One pair per rate; on "
         "it the arms take turns in %d blocks of %g s per interval "
         "(threshold 0, %g MiB, and 0 again as the A/A control).  Pause "
-        "p50 is the recorder's, weighted over the blocks; ratio = "
-        "threshold 0's p50 / this arm's; A/A shows the spread of two "
-        "measurements of the same configuration."
+        "p50 and p90 are percentiles of every checkpoint's pause in the "
+        "arm's blocks (each side's colo_checkpoint_done trace event); "
+        "ratio = threshold 0's p50 / this arm's; A/A shows the spread of "
+        "two measurements of the same configuration."
         % (ECHO_INTERVAL_S, args.http_interval, args.working_set, args.blocks,
            args.seconds, args.threshold / MIB),
         "",
         "| dirty MiB/s | every ms | arm | checkpoints | primary pause "
-        "p50 / avg / max (ms) | ratio | secondary pause p50 (ms) | RAM in "
+        "p50 / p90 / avg / max (ms) | ratio | secondary pause p50 (ms) | RAM in "
         "pause (MiB) | migrate-ram (MiB) | echo p50 / p99 / max (ms) | "
         "page p50 (ms) |",
         "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         p, s = r["primary"], r["secondary"]
         lines.append(
-            "| %s | %d | %s | %d | %.1f / %.1f / %.1f | %.2f | %.1f | "
-            "%.2f | %.2f | %.1f / %.1f / %.1f | %.0f |"
+            "| %s | %d | %s | %d | %.1f / %.1f / %.1f / %.1f | %.2f | "
+            "%.1f | %.2f | %.2f | %.1f / %.1f / %.1f | %.0f |"
             % (r["rate_mib_s"] or "idle", r["interval_ms"], r["arm"],
-               r["checkpoints"], p["pause_p50_ms"], p["pause_avg_ms"],
+               r["checkpoints"], p["pause_p50_ms"], p["pause_p90_ms"],
+               p["pause_avg_ms"],
                p["pause_max_ms"], ratio_of(results, r, "threshold 0"),
                s["pause_p50_ms"], p["ram_in_pause_mib"],
                p["migrate_ram_mib"], r["echo"]["p50"], r["echo"]["p99"],

@@ -6,6 +6,7 @@ alternately and with the same arguments, and writes the mean of each
 number per configuration with the ratio to the first one.
 """
 
+import argparse
 import json
 import os
 import subprocess
@@ -179,3 +180,27 @@ def compare(configs, args, basename, title, intro):
     print("bench: wrote %s/%s.{json,md} in %.0f s"
           % (RESULTS, basename, time.monotonic() - start))
     return runs
+
+
+def variant_build(name):
+    """The build directory of bench/variants/NAME.diff on the series
+    (bench/build-variant.sh builds it)."""
+    out = subprocess.run([os.path.join(TOP, "bench", "build-variant.sh"),
+                          name], check=True, stdout=subprocess.PIPE,
+                         text=True).stdout
+    return out.split()[-1]
+
+
+def main(doc, basename, title, intro, arms, interval=500, churn=0):
+    """A side-by-side bench's command: add_arguments()' options, then
+    compare() the arms, (name, variant, extra colo_stack options) each:
+    variant None runs the series' build, a name its bench/variants/ build.
+    intro is formatted with the arguments (%(interval)d, %(duration)g,
+    %(repeat)d, %(churn)d)."""
+    ap = argparse.ArgumentParser(description=doc.strip().splitlines()[0])
+    add_arguments(ap, interval=interval, churn=churn)
+    args = ap.parse_args()
+    configs = [(name, variant_build(variant) if variant else OBJ, opts)
+               for name, variant, opts in arms]
+    compare(configs, args, basename, title, intro % vars(args))
+    return 0
