@@ -16,7 +16,6 @@ import json
 import os
 import platform
 import random
-import re
 import signal
 import subprocess
 import sys
@@ -28,6 +27,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "scripts"))
 from colo_pair import ColoPair, TOP, choose_accel, guest_image  # noqa: E402,E501
 from awake_cpus import AwakeCpus  # noqa: E402
+from recorder_trace import phases_ms, traced_pauses_ms  # noqa: E402
 
 MIB = 1 << 20
 RESULTS = os.path.join(TOP, "bench", "results")
@@ -61,32 +61,16 @@ int main(void) {
 IDLE = "idle"
 
 
-def phases_ms(rec):
-    return {ph["phase"]: ph["average"] / 1e6 for ph in rec["phases"]}
-
-
-# The recorder's per-checkpoint trace event (QEMU's log trace backend
-# writes it to the QEMU's stderr, which ColoPair keeps in <side>.log)
-CHECKPOINT_TRACE = re.compile(r"colo_checkpoint_done primary checkpoint"
-                              r" (\d+): duration \d+ ns, pause (\d+) ns")
-
-
 def log_size(pair):
     return os.path.getsize(os.path.join(pair.dir, "primary.log"))
 
 
-def traced_pauses_ms(pair, offset, count):
+def primary_pauses_ms(pair, offset, count):
     """The pauses of the @count checkpoints recorded since the primary's
-    recorder was reset (its sequence starts again at 1), from its log
-    from @offset on."""
-    with open(os.path.join(pair.dir, "primary.log")) as f:
-        f.seek(offset)
-        seq_pause = [(int(m.group(1)), int(m.group(2)) / 1e6)
-                     for m in CHECKPOINT_TRACE.finditer(f.read())]
-    starts = [i for i, (seq, _) in enumerate(seq_pause) if seq == 1]
-    if not starts:
-        return []
-    return [p for seq, p in seq_pause[starts[-1]:] if seq <= count]
+    recorder was reset, from its log (QEMU's stderr, where the log trace
+    backend writes) from @offset on."""
+    return traced_pauses_ms(os.path.join(pair.dir, "primary.log"), offset,
+                            count)
 
 
 def wait_checkpoints(pair, count, interval):
@@ -121,7 +105,7 @@ def measure(pair, args, accel, interval, rate, threshold):
     p = pair.recorder(pair.primary)
     s = pair.recorder(pair.secondary)
     rounds_phase = [ph for ph in p["phases"] if ph["phase"] == "migrate-ram"]
-    pauses = traced_pauses_ms(pair, offset, p["checkpoints"])
+    pauses = primary_pauses_ms(pair, offset, p["checkpoints"])
     return {
         "accel": accel,
         "interval_ms": interval,

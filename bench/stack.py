@@ -21,7 +21,6 @@ Writes bench/results/stack.{json,md} and stack-pause.png.
 import argparse
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -31,6 +30,7 @@ sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(TOP, "scripts"))
 import colo_stack  # noqa: E402
+from recorder_trace import phases_ms, traced_pauses_ms  # noqa: E402
 
 RESULTS = os.path.join(TOP, "bench", "results")
 MIB = 1 << 20
@@ -43,31 +43,8 @@ def percentile(values, p):
     return v[min(len(v) - 1, int(len(v) * p / 100))] if v else 0.0
 
 
-def phases_ms(rec):
-    return {ph["phase"]: ph["average"] / 1e6 for ph in rec["phases"]}
-
-
-# The recorder's per-checkpoint trace event, in each side's NAME.trace
-CHECKPOINT_TRACE = re.compile(r"colo_checkpoint_done \w+ checkpoint (\d+): "
-                              r"duration \d+ ns, pause (\d+) ns")
-
-
 def trace_path(st, side):
     return os.path.join(st.dir, side.name + ".trace")
-
-
-def traced_pauses_ms(path, offset, count):
-    """The pauses of the @count checkpoints a side recorded since its
-    recorder was reset (the sequence starts again at 1), from its trace
-    file from @offset on."""
-    with open(path, errors="replace") as f:
-        f.seek(offset)
-        seq_pause = [(int(m.group(1)), int(m.group(2)) / 1e6)
-                     for m in CHECKPOINT_TRACE.finditer(f.read())]
-    starts = [i for i, (seq, _) in enumerate(seq_pause) if seq == 1]
-    if not starts:
-        return []
-    return [p for seq, p in seq_pause[starts[-1]:] if seq <= count]
 
 
 def measure_block(st, seconds):
