@@ -3,7 +3,8 @@
 
 For each accelerator (TCG always, KVM where KVM runs the guest), checkpoint
 interval, guest dirty rate (the first, "idle", dirties nothing: the
-pause floor) and x-colo-migrate-ram-threshold, record a fixed
+pause floor) and arm (an x-colo-migrate-ram-threshold, or an
+x-colo-migrate-ram-pause target), record a fixed
 number of checkpoints of a COLO pair of the boot-sector dirtier and read
 info_checkpoint on both sides.  One pair runs per accelerator and rate;
 its intervals and thresholds are set live, one after the other, so their
@@ -87,13 +88,14 @@ def wait_checkpoints(pair, count, interval):
         time.sleep(max(0.05, (count - done) * interval / 1000 * 0.9))
 
 
-def measure(pair, args, accel, interval, rate, threshold):
-    """One block: set the interval and threshold on the running pair
-    (both take effect at the next checkpoint), skip a few checkpoints,
-    then record this point's share of checkpoints."""
+def measure(pair, args, accel, interval, rate, threshold, target_ms):
+    """One block: set the interval, threshold and pause target on the
+    running pair (they take effect at the next checkpoint), skip a few
+    checkpoints, then record this point's share of checkpoints."""
     pair.primary.cmd("migrate-set-parameters", **{
         "x-checkpoint-delay": interval,
-        "x-colo-migrate-ram-threshold": threshold})
+        "x-colo-migrate-ram-threshold": threshold,
+        "x-colo-migrate-ram-pause": target_ms})
     first = pair.recorder(pair.primary)["checkpoints"]
     wait_checkpoints(pair, first + args.warmup, interval)
     offset = log_size(pair)
@@ -106,6 +108,7 @@ def measure(pair, args, accel, interval, rate, threshold):
     s = pair.recorder(pair.secondary)
     rounds_phase = [ph for ph in p["phases"] if ph["phase"] == "migrate-ram"]
     pauses = primary_pauses_ms(pair, offset, p["checkpoints"])
+    target = p["pause-target"]["periodic"]
     return {
         "accel": accel,
         "interval_ms": interval,
@@ -113,6 +116,10 @@ def measure(pair, args, accel, interval, rate, threshold):
         "rate_requested_mb_s": 0.0 if rate == IDLE
         else round(rate * 4096 / 1e6, 1),
         "threshold_bytes": threshold,
+        "pause_target_ms": target_ms,
+        # Periodic checkpoints that met the pause target, and the others
+        "target_met": target["met"] if target_ms else 0,
+        "target_missed": target["missed"] if target_ms else 0,
         "checkpoints": p["checkpoints"],
         "pause_avg_ms": p["pause"]["average"] / 1e6,
         "pause_p50_ms": p["pause"]["p50"] / 1e6,
@@ -166,6 +173,8 @@ def merge(blocks):
                   for ph in blocks[0][k]}
     out["pause_max_ms"] = max(b["pause_max_ms"] for b in blocks)
     out["migrate_ram_max_ms"] = max(b["migrate_ram_max_ms"] for b in blocks)
+    out["target_met"] = sum(b["target_met"] for b in blocks)
+    out["target_missed"] = sum(b["target_missed"] for b in blocks)
     out["migrate_ram_stops"] = {k: sum(b["migrate_ram_stops"][k]
                                        for b in blocks)
                                 for k in blocks[0]["migrate_ram_stops"]}
@@ -178,7 +187,8 @@ def merge(blocks):
 
 def run_rate(image, args, accel, rate, intervals, arms, results, start):
     """One COLO pair per accelerator and dirty rate: every interval and
-    arm (a threshold, and whether it is the A/A control) is measured on
+    arm (a threshold, a pause target, and whether it is the A/A control)
+    is measured on
     it; the arms of an interval take turns, in args.blocks blocks each,
     so that a slow patch of the machine does not land on one of them
     only, in alternating order."""
@@ -198,23 +208,37 @@ def run_rate(image, args, accel, rate, intervals, arms, results, start):
                 # arms always comes first or after the same one
                 for i in order if b % 2 == 0 else order[::-1]:
                     blocks[i].append(measure(pair, args, accel, interval,
-                                             rate, arms[i][0]))
-            for (t, control), arm_blocks in zip(arms, blocks):
+                                             rate, arms[i][0], arms[i][1]))
+            for (_, _, control), arm_blocks in zip(arms, blocks):
                 r = merge(arm_blocks)
                 r["control"] = control
                 results.append(r)
-                print("bench: %s %4d ms, %6s MB/s, threshold %4g MiB%s:"
+                print("bench: %s %4d ms, %6s MB/s, %-16s:"
                       " pause avg %7.2f ms, RAM in pause %6.2f MiB,"
                       " migrate-ram %6.2f MiB, rounds' phase max"
                       " %6.1f ms [%.0f s]"
                       % (accel, interval, "idle" if rate == IDLE
                          else "%.1f" % r["rate_requested_mb_s"],
-                         t / MIB, " (A/A)" if control else "",
+                         arm_label(r),
                          r["pause_avg_ms"],
                          r["ram_in_pause_avg_mib"], r["migrate_ram_avg_mib"],
                          r["migrate_ram_max_ms"],
                          time.monotonic() - start), flush=True)
         pair.quit()
+
+
+def arm_label(r):
+    """How the tables name an arm"""
+    if r.get("control"):
+        return "0 (A/A)"
+    if r["pause_target_ms"]:
+        return "target %d ms" % r["pause_target_ms"]
+    return "%g MiB" % (r["threshold_bytes"] / MIB)
+
+
+def is_stock(r):
+    """Threshold 0 and no pause target: no migrate-ram"""
+    return r["threshold_bytes"] == 0 and not r.get("pause_target_ms")
 
 
 def dirtied_mb_s(results, r):
@@ -229,9 +253,9 @@ def dirtied_mb_s(results, r):
 
 def baseline(results, r):
     for b in results:
-        if (b["accel"], b["interval_ms"], b["rate"], b["threshold_bytes"]) \
-                == (r["accel"], r["interval_ms"], r["rate"], 0):
-            if not b.get("control"):
+        if (b["accel"], b["interval_ms"], b["rate"]) \
+                == (r["accel"], r["interval_ms"], r["rate"]):
+            if is_stock(b) and not b.get("control"):
                 return b
     return None
 
@@ -276,7 +300,7 @@ def summary(results):
             rb and bb / rb for bb, rb in zip(b["pause_avg_ms_blocks"],
                                              r["pause_avg_ms_blocks"])] \
             if b else []
-        compared = r["threshold_bytes"] or r.get("control")
+        compared = not is_stock(r) or r.get("control")
         r["ratio_interval"] = ratio_interval(
             b.get("pauses_ms"), r.get("pauses_ms")) if b and compared \
             else None
@@ -290,9 +314,9 @@ def summary(results):
             # Threshold 0 against itself: how far two identical columns
             # drift apart in this run
             o["aa_ratios"].append(ratio)
-        elif r["rate"] == IDLE and r["threshold_bytes"] == 0:
+        elif r["rate"] == IDLE and is_stock(r):
             o["floor_ms"] = r["pause_avg_ms"]
-        if r["threshold_bytes"]:
+        if not is_stock(r):
             if o["worst_ratio"] is None or ratio < o["worst_ratio"]:
                 o["worst_ratio"] = ratio
                 o["worst_ratio_interval"] = r["ratio_interval"]
@@ -328,9 +352,9 @@ def write_markdown(results, meta, path):
         " rewritten a second); between its bursts it halts until the"
         " PIT's next interrupt (100 Hz), so the host's CPUs are free"
         " when it has nothing to dirty.  One COLO pair per accelerator and rate;"
-        " each point (interval, threshold) records about %g s of"
+        " each point (interval, arm) records about %g s of"
         " checkpoints (%g s when idle; at least %d), in %d blocks that"
-        " take turns with the other thresholds of the interval; each"
+        " take turns with the other arms of the interval; each"
         " block is set live and skips %d checkpoints first."
         "  Accelerators: %s.  %s"
         % (meta["working_set_mib"], meta["seconds"],
@@ -347,7 +371,7 @@ def write_markdown(results, meta, path):
         "",
         "## Summary",
         "",
-        "| accel, interval | pause floor (ms) | worst ratio, any threshold |"
+        "| accel, interval | pause floor (ms) | worst ratio, any arm |"
         " its 95% interval | A/A ratios, min-max | rounds' phase max (ms) |"
         " x-checkpoint-delay/2 (ms) |",
         "|---|---|---|---|---|---|---|",
@@ -364,7 +388,7 @@ def write_markdown(results, meta, path):
     lines += [
         "",
         "Ratio = average pause at threshold 0 (stock behaviour) / average"
-        " pause at this threshold, same interval and rate, run side by"
+        " pause with this arm, same interval and rate, run side by"
         " side; above 1 is better.  95% interval: how far the ratio may"
         " be off by the luck of which checkpoints were measured"
         " (bootstrap over each checkpoint's pause, from the"
@@ -380,7 +404,10 @@ def write_markdown(results, meta, path):
         " are the recorder's (within 1/16 of the true value), averaged over"
         " the blocks.  Stops:"
         " why the rounds ended (bt below threshold, nc not converging,"
-        " tl time limit, il iteration limit, cmp colo-compare).",
+        " tl time limit, il iteration limit, cmp colo-compare).  Target"
+        " met: periodic checkpoints whose pause was at most"
+        " x-colo-migrate-ram-pause, out of all of them (the recorder's"
+        " pause-target).",
     ]
     cur = None
     # Measured rate by rate (one pair each); shown interval by interval
@@ -393,30 +420,33 @@ def write_markdown(results, meta, path):
                 "",
                 "## %s, checkpoint every %d ms" % section,
                 "",
-                "| dirty rate asked (MB/s) | dirtied (MB/s) | threshold (MiB)"
-                " | pause avg (ms) | p50 | p90 | p99 | max | RAM in pause"
-                " (MiB) | migrate-ram (MiB) | rounds | rounds' phase max"
-                " (ms) | stops | ratio | 95% interval | ratio per block,"
-                " min-max |",
-                "|---" * 16 + "|",
+                "| dirty rate asked (MB/s) | dirtied (MB/s) | threshold"
+                " or pause target | pause avg (ms) | p50 | p90 | p99 | max"
+                " | target met | RAM in pause (MiB) | migrate-ram (MiB) |"
+                " rounds | rounds' phase max (ms) | stops | ratio | 95%"
+                " interval | ratio per block, min-max |",
+                "|---" * 17 + "|",
             ]
         lines.append(
-            "| %s | %.0f | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f"
-            " | %.2f | %.1f | %.1f | %s | %.2f | %s | %s |"
+            "| %s | %.0f | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %s"
+            " | %.2f | %.2f | %.1f | %.1f | %s | %.2f | %s | %s |"
             % ("idle" if r["rate"] == IDLE else "%.1f"
                % r["rate_requested_mb_s"], r["dirtied_mb_s"],
-               "0 (A/A)" if r.get("control")
-               else "%g" % (r["threshold_bytes"] / MIB), r["pause_avg_ms"],
+               arm_label(r), r["pause_avg_ms"],
                r["pause_p50_ms"], r["pause_p90_ms"], r["pause_p99_ms"],
-               r["pause_max_ms"], r["ram_in_pause_avg_mib"],
+               r["pause_max_ms"],
+               "%d/%d" % (r["target_met"], r["target_met"] +
+                          r["target_missed"])
+               if r.get("pause_target_ms") else "-",
+               r["ram_in_pause_avg_mib"],
                r["migrate_ram_avg_mib"], r["migrate_ram_rounds_avg"],
                r["migrate_ram_max_ms"], stops_text(r["migrate_ram_stops"]),
                r["ratio"], interval_text(r.get("ratio_interval")),
                "%.2f-%.2f" % (min(r["ratio_blocks"]), max(r["ratio_blocks"]))
-               if r["ratio_blocks"] and (r["threshold_bytes"] or
+               if r["ratio_blocks"] and (not is_stock(r) or
                                          r.get("control")) else "-"))
     floors = [r for r in results if r["rate"] == IDLE
-              and r["threshold_bytes"] == 0 and not r.get("control")]
+              and is_stock(r) and not r.get("control")]
     if floors:
         lines += [
             "",
@@ -448,7 +478,8 @@ def plot(results, path):
         if (r["accel"], r["interval_ms"]) not in sections:
             sections.append((r["accel"], r["interval_ms"]))
     results = [r for r in results if not r.get("control")]
-    thresholds = sorted({r["threshold_bytes"] for r in results})
+    arms = sorted({(r["threshold_bytes"], r["pause_target_ms"])
+                   for r in results})
     with tempfile.TemporaryDirectory() as tmp:
         cmds = ["set terminal png size 1400,480",
                 "set output '%s'" % path,
@@ -459,15 +490,18 @@ def plot(results, path):
                 "set grid"]
         for sec in sections:
             plots = []
-            for t in thresholds:
-                data = os.path.join(tmp, "%s-%d-%d.dat" % (sec + (t,)))
+            for t, target in arms:
+                data = os.path.join(tmp, "%s-%d-%d-%d.dat"
+                                    % (sec + (t, target)))
                 with open(data, "w") as f:
                     for r in results:
                         if (r["accel"], r["interval_ms"]) == sec and \
-                                r["threshold_bytes"] == t:
+                                (r["threshold_bytes"],
+                                 r["pause_target_ms"]) == (t, target):
                             f.write("%f %f\n" % (r["dirtied_mb_s"],
                                                  r["pause_avg_ms"]))
-                title = "threshold 0 (stock)" if t == 0 else \
+                title = "pause target %d ms" % target if target else \
+                    "threshold 0 (stock)" if t == 0 else \
                     "threshold %g MiB" % (t / MIB)
                 plots.append("'%s' with linespoints title '%s'"
                              % (data, title))
@@ -487,6 +521,9 @@ def main():
                     " idle dirties nothing (the pause floor)")
     ap.add_argument("--thresholds", default="0,4,64",
                     help="x-colo-migrate-ram-threshold values, MiB")
+    ap.add_argument("--pause-targets", default="5,10,20",
+                    help="x-colo-migrate-ram-pause values, ms (threshold"
+                    " 0); empty for none")
     ap.add_argument("--intervals", default="200,500,2000",
                     help="checkpoint intervals (x-checkpoint-delay), ms")
     ap.add_argument("--working-set", type=int, default=512,
@@ -507,6 +544,8 @@ def main():
     ap.add_argument("--no-awake-cpus", dest="awake_cpus",
                     action="store_false", help="let idle host CPUs halt"
                     " (see bench/awake_cpus.py)")
+    ap.add_argument("--out", default=RESULTS,
+                    help="directory for the results (default %(default)s)")
     ap.add_argument("--accel", choices=["auto", "kvm", "tcg"],
                     default="auto", help="auto: TCG, and KVM too where"
                     " KVM runs the guest (tried first)")
@@ -516,9 +555,12 @@ def main():
     intervals = [int(x) for x in args.intervals.split(",")]
     if 0 not in thresholds:
         thresholds.insert(0, 0)
-    # (threshold, A/A control): threshold 0 again, if asked, last
-    arms = [(t, False) for t in thresholds] + \
-        ([(0, True)] if args.aa_control else [])
+    targets = [int(x) for x in args.pause_targets.split(",") if x]
+    # (threshold, pause target, A/A control): threshold 0 again, if
+    # asked, last
+    arms = [(t, 0, False) for t in thresholds] + \
+        [(0, p, False) for p in targets] + \
+        ([(0, 0, True)] if args.aa_control else [])
     if args.accel == "auto":
         accels = ["tcg"] + (["kvm"] if choose_accel() == "kvm" else [])
     else:
@@ -558,14 +600,14 @@ def main():
             "percent_of_min_pause": per_cp_us / 1000 / min_pause_ms * 100},
     }
     summ = summary(results)
-    os.makedirs(RESULTS, exist_ok=True)
-    with open(os.path.join(RESULTS, "results.json"), "w") as f:
+    os.makedirs(args.out, exist_ok=True)
+    with open(os.path.join(args.out, "results.json"), "w") as f:
         json.dump({"meta": meta, "summary": summ, "results": results}, f,
                   indent=2)
-    write_markdown(results, meta, os.path.join(RESULTS, "results.md"))
-    plot(results, os.path.join(RESULTS, "pause-vs-dirty-rate.png"))
+    write_markdown(results, meta, os.path.join(args.out, "results.md"))
+    plot(results, os.path.join(args.out, "pause-vs-dirty-rate.png"))
     print("bench: wrote %s/results.{json,md} and pause-vs-dirty-rate.png "
-          "in %.0f s" % (RESULTS, time.monotonic() - start))
+          "in %.0f s" % (args.out, time.monotonic() - start))
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ replication, colo-compare and the filters, a client through them) per
 dirty rate: the guest's memdirty dirties --working-set MiB at that rate
 (0: idle, the disk workload, echo and web only).  On that one pair, for
 each checkpoint interval, the arms take turns: x-colo-migrate-ram-
-threshold 0 (stock), --threshold, and 0 again as the A/A control, in
+threshold 0 (stock), --threshold, the pause target --pause-target
+(x-colo-migrate-ram-pause), and 0 again as the A/A control, in
 --blocks blocks of --seconds each, every other block in reverse order,
 all switched live (migrate_set_parameter), both recorders reset at the
 start of each block.  For each arm: the pause of both sides (p50, average,
@@ -75,6 +76,9 @@ def measure_block(st, seconds):
             "ram_in_pause_mib": rec["ram-bytes"]["average"] / MIB,
             "migrate_ram_mib": rec["migrate-ram-bytes"]["average"] / MIB,
         }
+    target = st.pri.cmd("info_checkpoint")["pause-target"]
+    out["target_met"] = target["periodic"]["met"]
+    out["target_missed"] = target["periodic"]["missed"]
     return out
 
 
@@ -90,7 +94,9 @@ def merge(blocks):
            "checkpoints": sum(b["primary"]["checkpoints"] for b in blocks),
            "failed": sum(b[s]["failed"] for b in blocks
                          for s in ("primary", "secondary")),
-           "client_errors": sum(b["errors"] for b in blocks)}
+           "client_errors": sum(b["errors"] for b in blocks),
+           "target_met": sum(b["target_met"] for b in blocks),
+           "target_missed": sum(b["target_missed"] for b in blocks)}
     for side in ("primary", "secondary"):
         n = sum(b[side]["checkpoints"] for b in blocks) or 1
         pauses = [x for b in blocks for x in b[side]["pauses_ms"]]
@@ -143,14 +149,16 @@ def run_rate(args, rate, arms, results):
                 for i in order if b % 2 == 0 else order[::-1]:
                     if st.threshold != arms[i][1]:
                         st.switch_threshold(arms[i][1])
+                    if st.pause_target != arms[i][2]:
+                        st.switch_pause_target(arms[i][2])
                     st.watch(SETTLE_S)
                     blocks[i].append(measure_block(st, args.seconds))
                     if st.failures:
                         raise RuntimeError("; ".join(st.failures))
-            for (name, threshold), arm_blocks in zip(arms, blocks):
+            for (name, threshold, target), arm_blocks in zip(arms, blocks):
                 r = merge(arm_blocks)
                 r.update(rate_mib_s=rate, interval_ms=interval, arm=name,
-                         threshold_bytes=threshold)
+                         threshold_bytes=threshold, pause_target_ms=target)
                 results.append(r)
                 colo_stack.log(
                     "bench-stack: %s MiB/s, every %d ms, %s: primary pause "
@@ -191,28 +199,33 @@ def markdown(args, results):
         "every %g s.  The guest's memdirty dirties a %d MiB working set "
         "at the rate given (idle: no memdirty).  One pair per rate; on "
         "it the arms take turns in %d blocks of %g s per interval "
-        "(threshold 0, %g MiB, and 0 again as the A/A control).  Pause "
+        "(threshold 0, %g MiB, pause target %d ms, and 0 again as the "
+        "A/A control).  Target met: periodic checkpoints whose pause was "
+        "at most x-colo-migrate-ram-pause, of all of them.  Pause "
         "p50 and p90 are percentiles of every checkpoint's pause in the "
         "arm's blocks (each side's colo_checkpoint_done trace event); "
         "ratio = threshold 0's p50 / this arm's; A/A shows the spread of "
         "two measurements of the same configuration."
         % (ECHO_INTERVAL_S, args.http_interval, args.working_set, args.blocks,
-           args.seconds, args.threshold / MIB),
+           args.seconds, args.threshold / MIB, args.pause_target),
         "",
         "| dirty MiB/s | every ms | arm | checkpoints | primary pause "
-        "p50 / p90 / avg / max (ms) | ratio | secondary pause p50 (ms) | RAM in "
-        "pause (MiB) | migrate-ram (MiB) | echo p50 / p99 / max (ms) | "
-        "page p50 (ms) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|"]
+        "p50 / p90 / avg / max (ms) | ratio | target met | secondary pause "
+        "p50 (ms) | RAM in pause (MiB) | migrate-ram (MiB) | echo p50 / "
+        "p99 / max (ms) | page p50 (ms) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         p, s = r["primary"], r["secondary"]
         lines.append(
-            "| %s | %d | %s | %d | %.1f / %.1f / %.1f / %.1f | %.2f | "
+            "| %s | %d | %s | %d | %.1f / %.1f / %.1f / %.1f | %.2f | %s | "
             "%.1f | %.2f | %.2f | %.1f / %.1f / %.1f | %.0f |"
             % (r["rate_mib_s"] or "idle", r["interval_ms"], r["arm"],
                r["checkpoints"], p["pause_p50_ms"], p["pause_p90_ms"],
                p["pause_avg_ms"],
                p["pause_max_ms"], ratio_of(results, r, "threshold 0"),
+               "%d/%d" % (r["target_met"],
+                          r["target_met"] + r["target_missed"])
+               if r.get("pause_target_ms") else "-",
                s["pause_p50_ms"], p["ram_in_pause_mib"],
                p["migrate_ram_mib"], r["echo"]["p50"], r["echo"]["p99"],
                r["echo"]["max"], r["http"]["p50"]))
@@ -271,6 +284,8 @@ def main():
                     help="checkpoint intervals (x-checkpoint-delay), ms")
     ap.add_argument("--threshold", type=colo_stack.parse_size,
                     default="4M", help="migrate-ram's arm")
+    ap.add_argument("--pause-target", type=int, default=10,
+                    help="x-colo-migrate-ram-pause's arm, ms (0: none)")
     ap.add_argument("--seconds", type=float, default=15,
                     help="seconds per block")
     ap.add_argument("--blocks", type=int, default=2,
@@ -287,10 +302,14 @@ def main():
     args = ap.parse_args()
     args.rates = [float(x) for x in args.rates.split(",")]
     args.intervals = [int(x) for x in args.intervals.split(",")]
-    arms = [("threshold 0", 0), ("threshold %g MiB" % (args.threshold / MIB),
-                                 args.threshold)]
+    # (name, x-colo-migrate-ram-threshold, x-colo-migrate-ram-pause)
+    arms = [("threshold 0", 0, 0),
+            ("threshold %g MiB" % (args.threshold / MIB), args.threshold, 0)]
+    if args.pause_target:
+        arms.append(("target %d ms" % args.pause_target, 0,
+                     args.pause_target))
     if args.aa_control:
-        arms.append(("threshold 0 (A/A)", 0))
+        arms.append(("threshold 0 (A/A)", 0, 0))
     colo_stack.prepare(colo_stack.parse_args([]))
 
     results = []

@@ -338,6 +338,7 @@ class ColoStack:
         self.samples = []
         self.warmup_end = 0
         self.threshold = args.threshold
+        self.pause_target = args.pause_target
         # CPU seconds of each side when the client started (--json)
         self.cpu_at_start = {}
         self.retrans_before_failover = None
@@ -478,6 +479,7 @@ class ColoStack:
         p.cmd("migrate-set-parameters", **{
             "x-checkpoint-delay": self.args.interval,
             "x-colo-migrate-ram-threshold": self.threshold,
+            "x-colo-migrate-ram-pause": self.pause_target,
             "max-bandwidth": 10 * 1024 ** 3, "downtime-limit": 60000})
         t = time.monotonic()
         p.cmd("migrate", uri="tcp:127.0.0.1:9998")
@@ -573,12 +575,12 @@ class ColoStack:
                           "%d migrate-ram rounds first"
                           % (n, rec["migrate-ram-iterations"]["last"]))
         log("checkpoint %s: pause %7.1f ms, RAM in pause %6.2f MiB, "
-            "migrate-ram %6.2f MiB in %d rounds, trigger %s"
+            "migrate-ram %6.2f MiB in %d rounds, trigger %s%s"
             % (span, rec["pause"]["last"] / 1e6,
                rec["ram-bytes"]["last"] / MIB,
                rec["migrate-ram-bytes"]["last"] / MIB,
                rec["migrate-ram-iterations"]["last"],
-               ",".join(why) or "?"))
+               ",".join(why) or "?", target_text(rec)))
         self.shown, self.last_triggers = n, rec["triggers"]
 
     def show_client(self, window):
@@ -781,6 +783,22 @@ class ColoStack:
             % (self.threshold, value))
         self.threshold = value
 
+    def switch_pause_target(self, value):
+        """Change x-colo-migrate-ram-pause (ms) while COLO runs, over HMP,
+        as an operator would."""
+        out = self.pri.hmp("migrate_set_parameter "
+                           "x-colo-migrate-ram-pause %d" % value)
+        if out.strip():
+            raise RuntimeError("migrate_set_parameter: %s" % out.strip())
+        got = self.pri.cmd("query-migrate-parameters")[
+            "x-colo-migrate-ram-pause"]
+        if got != value:
+            raise RuntimeError("pause target is %d after setting %d"
+                               % (got, value))
+        log("x-colo-migrate-ram-pause %d -> %d ms (HMP, live)"
+            % (self.pause_target, value))
+        self.pause_target = value
+
     def summarize_thresholds(self):
         """Pause per threshold, over the checkpoints seen one by one."""
         for thr in sorted({t for t, *_ in self.samples}):
@@ -957,6 +975,18 @@ def qemu_ready(timeout):
         time.sleep(10)
 
 
+def target_text(rec):
+    """Whether the last checkpoint met its pause target, if it had one
+    (x-colo-migrate-ram-pause)"""
+    target = rec["pause-target"]["target"]
+    if not target:
+        return ""
+    over = rec["pause"]["last"] - target
+    if over <= 0:
+        return ", target met"
+    return ", target missed by %.1f ms" % (over / 1e6)
+
+
 def parse_args(argv=None):
     """The options of a run (argv: a list, or sys.argv's)."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -971,6 +1001,9 @@ def parse_args(argv=None):
                     help="x-colo-migrate-ram-threshold set live half-way "
                     "through --duration (the same as --threshold: no "
                     "switch)")
+    ap.add_argument("--pause-target", type=int, default=0, metavar="MS",
+                    help="x-colo-migrate-ram-pause: the pause to aim for, "
+                    "ms (0: off; a threshold other than 0 wins)")
     ap.add_argument("--start", choices=["paused", "running"],
                     default="paused",
                     help="start COLO from the stopped VM as the doc does, "

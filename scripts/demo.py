@@ -2,7 +2,8 @@
 """make demo: a live COLO pair running a guest with a set dirty rate.
 
 Prints one line per checkpoint (guest pause, RAM sent during the pause,
-migrate-ram rounds, trigger), then both sides' "info checkpoint" tables.
+migrate-ram rounds, trigger, and with --pause-target whether the pause
+met it), then both sides' "info checkpoint" tables.
 Ctrl-C stops it; both QEMUs are always shut down.
 """
 
@@ -27,6 +28,9 @@ def main():
                     help="guest working set, MiB")
     ap.add_argument("--threshold", default="0",
                     help="x-colo-migrate-ram-threshold (e.g. 16M; 0 = off)")
+    ap.add_argument("--pause-target", type=int, default=0, metavar="MS",
+                    help="x-colo-migrate-ram-pause: the pause to aim for,"
+                    " ms (0 = off; a --threshold other than 0 wins)")
     ap.add_argument("--duration", type=float, default=10,
                     help="seconds of COLO")
     ap.add_argument("--accel", choices=["kvm", "tcg"],
@@ -47,6 +51,17 @@ def main():
         pair.quit()
 
 
+def target_text(rec):
+    """Whether the last checkpoint met its pause target, if it had one"""
+    target = rec["pause-target"]["target"]
+    if not target:
+        return ""
+    over = rec["pause"]["last"] - target
+    if over <= 0:
+        return ", target met"
+    return ", target missed by %.3f ms" % (over / 1e6)
+
+
 def run(pair, args, threshold):
     print("demo: primary and secondary on 127.0.0.1 (%s), guest dirtying "
           "%d pages/s over %d MiB, checkpoint every %d ms, "
@@ -60,7 +75,12 @@ def run(pair, args, threshold):
           "(asked for %.0f MB/s)"
           % (pair.dirty_rate(), args.rate * 4096 / 1e6))
     pair.start_colo()
-    print("demo: COLO running")
+    if args.pause_target:
+        pair.primary.cmd("migrate-set-parameters", **{
+            "x-colo-migrate-ram-pause": args.pause_target})
+        print("demo: COLO running, pause target %d ms" % args.pause_target)
+    else:
+        print("demo: COLO running")
 
     seen = 0
     last_triggers = pair.recorder(pair.primary)["triggers"]
@@ -73,12 +93,12 @@ def run(pair, args, threshold):
             why = [k for k in trig if k != "compare"
                    and trig[k] > last_triggers.get(k, 0)]
             print("checkpoint %4d: pause %8.3f ms, RAM in pause %7.2f MiB, "
-                  "migrate-ram %7.2f MiB in %d rounds, trigger %s"
+                  "migrate-ram %7.2f MiB in %d rounds, trigger %s%s"
                   % (rec["checkpoints"], rec["pause"]["last"] / 1e6,
                      rec["ram-bytes"]["last"] / MIB,
                      rec["migrate-ram-bytes"]["last"] / MIB,
                      rec["migrate-ram-iterations"]["last"],
-                     ",".join(why) or "?"))
+                     ",".join(why) or "?", target_text(rec)))
             seen, last_triggers = rec["checkpoints"], trig
         time.sleep(0.01)
 
