@@ -353,3 +353,15 @@ if __name__ == "__main__":
     print("KVM (it runs the dirtier guest)" if failure is None else
           "TCG (%s)" % failure if not kvm_usable() else
           "TCG (KVM cannot run the dirtier guest here: %s)" % failure)
+
+
+def target_text(rec):
+    """Whether the last checkpoint met its pause target, if it had one
+    (x-colo-migrate-ram-pause)"""
+    target = rec["pause-target"]["target"]
+    if not target:
+        return ""
+    over = rec["pause"]["last"] - target
+    if over <= 0:
+        return ", target met"
+    return ", target missed by %.1f ms" % (over / 1e6)

@@ -41,7 +41,8 @@ import threading
 import json
 import time
 
-from colo_pair import QMP, QMPError, TOP, OBJ, QEMU, kvm_usable, parse_size
+from colo_pair import QMP, QMPError, TOP, OBJ, QEMU, kvm_usable, parse_size, \
+    target_text
 from netlab import NetLab, GUEST_IP, terminate_on_signals
 
 QEMU_IMG = os.path.join(OBJ, "qemu-img")
@@ -767,34 +768,27 @@ class ColoStack:
         self.watch(self.args.after)
         self.check_client_since(t, conn, "resume")
 
-    def switch_threshold(self, value):
-        """Change x-colo-migrate-ram-threshold while COLO runs, over HMP,
-        as an operator would."""
-        out = self.pri.hmp("migrate_set_parameter "
-                           "x-colo-migrate-ram-threshold %d" % value)
+    def switch_parameter(self, name, value):
+        """Change migration parameter @name while COLO runs, over HMP, as
+        an operator would, and check that it took."""
+        out = self.pri.hmp("migrate_set_parameter %s %d" % (name, value))
         if out.strip():
             raise RuntimeError("migrate_set_parameter: %s" % out.strip())
-        got = self.pri.cmd("query-migrate-parameters")[
-            "x-colo-migrate-ram-threshold"]
+        got = self.pri.cmd("query-migrate-parameters")[name]
         if got != value:
-            raise RuntimeError("threshold is %d after setting %d"
-                               % (got, value))
+            raise RuntimeError("%s is %d after setting %d"
+                               % (name, got, value))
+
+    def switch_threshold(self, value):
+        """x-colo-migrate-ram-threshold, bytes"""
+        self.switch_parameter("x-colo-migrate-ram-threshold", value)
         log("x-colo-migrate-ram-threshold %d -> %d bytes (HMP, live)"
             % (self.threshold, value))
         self.threshold = value
 
     def switch_pause_target(self, value):
-        """Change x-colo-migrate-ram-pause (ms) while COLO runs, over HMP,
-        as an operator would."""
-        out = self.pri.hmp("migrate_set_parameter "
-                           "x-colo-migrate-ram-pause %d" % value)
-        if out.strip():
-            raise RuntimeError("migrate_set_parameter: %s" % out.strip())
-        got = self.pri.cmd("query-migrate-parameters")[
-            "x-colo-migrate-ram-pause"]
-        if got != value:
-            raise RuntimeError("pause target is %d after setting %d"
-                               % (got, value))
+        """x-colo-migrate-ram-pause, ms"""
+        self.switch_parameter("x-colo-migrate-ram-pause", value)
         log("x-colo-migrate-ram-pause %d -> %d ms (HMP, live)"
             % (self.pause_target, value))
         self.pause_target = value
@@ -973,18 +967,6 @@ def qemu_ready(timeout):
         if time.monotonic() > deadline:
             raise SystemExit("colo_stack: no working %s" % QEMU)
         time.sleep(10)
-
-
-def target_text(rec):
-    """Whether the last checkpoint met its pause target, if it had one
-    (x-colo-migrate-ram-pause)"""
-    target = rec["pause-target"]["target"]
-    if not target:
-        return ""
-    over = rec["pause"]["last"] - target
-    if over <= 0:
-        return ", target met"
-    return ", target missed by %.1f ms" % (over / 1e6)
 
 
 def parse_args(argv=None):

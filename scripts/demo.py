@@ -13,7 +13,7 @@ import tempfile
 import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
-from colo_pair import ColoPair, guest_image, parse_size  # noqa: E402
+from colo_pair import ColoPair, guest_image, parse_size, target_text  # noqa: E402,E501
 
 MIB = 1 << 20
 
@@ -49,17 +49,6 @@ def main():
         except KeyboardInterrupt:
             print("\ninterrupted: shutting the pair down")
         pair.quit()
-
-
-def target_text(rec):
-    """Whether the last checkpoint met its pause target, if it had one"""
-    target = rec["pause-target"]["target"]
-    if not target:
-        return ""
-    over = rec["pause"]["last"] - target
-    if over <= 0:
-        return ", target met"
-    return ", target missed by %.3f ms" % (over / 1e6)
 
 
 def run(pair, args, threshold):
