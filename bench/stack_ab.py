@@ -66,7 +66,9 @@ def summarize(run):
     seconds = run["client"]["seconds"]
     return {
         "checkpoints": p["checkpoints"],
-        "compare_checkpoints": p["triggers"]["compare"],
+        "compare_checkpoints": sum(p["triggers"][k] for k in
+                                   ("compare-tcp", "compare-packet",
+                                    "compare-timeout")),
         "secondary_ram_flush_ms": phase_avg_ms(s, "ram-flush"),
         "secondary_resume_ms": phase_avg_ms(s, "resume"),
         "secondary_pause_ms": s["pause"]["average"] / 1e6,

@@ -355,6 +355,13 @@ if __name__ == "__main__":
           "TCG (KVM cannot run the dirtier guest here: %s)" % failure)
 
 
+def compare_checkpoints(triggers):
+    """Checkpoints colo-compare asked for, from info_checkpoint's
+    "triggers" (one member per reason)"""
+    return (triggers["compare-tcp"] + triggers["compare-packet"] +
+            triggers["compare-timeout"])
+
+
 def target_text(rec):
     """Whether the last checkpoint met its pause target, if it had one
     (x-colo-migrate-ram-pause)"""

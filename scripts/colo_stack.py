@@ -42,7 +42,7 @@ import json
 import time
 
 from colo_pair import QMP, QMPError, TOP, OBJ, QEMU, kvm_usable, parse_size, \
-    target_text
+    target_text, compare_checkpoints
 from netlab import NetLab, GUEST_IP, terminate_on_signals
 
 QEMU_IMG = os.path.join(OBJ, "qemu-img")
@@ -822,7 +822,7 @@ class ColoStack:
             % (self.pri.name, self.sec.name, rec["checkpoints"],
                rec["failed-checkpoints"], rec["pause"]["average"] / 1e6,
                rec["pause"]["max"] / 1e6, rec["ram-bytes"]["average"] / MIB,
-               t["periodic"], t["compare"], t["compare-tcp"],
+               t["periodic"], compare_checkpoints(t), t["compare-tcp"],
                t["compare-packet"], t["compare-timeout"], t["other"]))
 
     # -- report ------------------------------------------------------
