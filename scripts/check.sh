@@ -101,6 +101,8 @@ if [ "$suite" = full ]; then
     for p in $(sed -e 's/#.*//' "$top/patches/series" 2>/dev/null); do
         run_one "checkpatch/$p" "$src/scripts/checkpatch.pl" "$top/patches/$p"
     done
+    # Authors and sign-offs are real identities; Fixes: come with Cc: stable.
+    run_one trailers "$top/scripts/check-trailers.sh"
 
     # 2. QAPI schema tests.
     run_one qapi-schema meson test -C "$obj" --suite qapi-schema

@@ -39,3 +39,35 @@ tree_unexported() {
     [ "$(git -C "$tree" rev-parse HEAD)" != "$head" ] ||
         [ -n "$(git -C "$tree" status --porcelain --untracked-files=no)" ]
 }
+
+# True if "NAME <EMAIL>" cannot sign a patch (the Signed-off-by certifies
+# the Developer's Certificate of Origin, so it names a person who can be
+# mailed): a missing name or address, an address without a dotted domain,
+# a local or reserved domain (RFC 2606/6761, git's "you@example.com"), or
+# a name git or this repository uses as a stand-in.
+identity_is_placeholder() {
+    local name=${1,,} email=${2,,}
+    [ -n "$name" ] && [ -n "$email" ] || return 0
+    case $email in *@*.*) ;; *) return 0 ;; esac
+    case ${email##*@} in
+    localhost | *.localhost | localdomain | *.localdomain | *.local | \
+    *.invalid | *.test | example.com | *.example.com | example.net | \
+    *.example.net | example.org | *.example.org) return 0 ;;
+    esac
+    case $name in
+    "your name" | root | colo-series | "colo series developer") return 0 ;;
+    esac
+    return 1
+}
+
+# Every identity of the commits in $1 (a work tree) since "base": authors
+# and Signed-off-by trailers, one "Name <email>" per line, and the commit.
+series_identities() {
+    local tree=$1 c
+    for c in $(git -C "$tree" rev-list --reverse base..HEAD); do
+        git -C "$tree" log -1 --format='%an <%ae>' "$c" | sed "s/\$/	$c/"
+        git -C "$tree" log -1 \
+            --format='%(trailers:key=Signed-off-by,valueonly,separator=%x0a)' \
+            "$c" | sed -e '/^$/d' -e "s/\$/	$c/"
+    done
+}
