@@ -110,6 +110,14 @@ for c in $commits; do
     [ $tests = 0 ] || [ "$n" -lt "$tests_from" ] ||
         run_tests "$(git -C "$bsrc" rev-parse --short HEAD)"
 done
+# The benchmarks' variants (bench/variants) patch the series' tip
+for v in "$top"/bench/variants/*.diff; do
+    git -C "$bsrc" apply --check "$v" || {
+        echo "check-series: bench/variants/${v##*/} no longer applies to" \
+             "the series; regenerate it from build/qemu" >&2
+        exit 1
+    }
+done
 if [ $tests = 1 ]; then
     echo "check-series: all $total patches build and pass the tests they add or change"
 else
