@@ -2,7 +2,8 @@
 .PHONY: all help deps tree build check check-sanitizers series check-series \
 	check-series-full \
 	demo demo-memory bench bench-tb-invalidation \
-	bench-proxy-nodelay bench-checkpoint-flush bench-memory-map bench-stack soak clean \
+	bench-proxy-nodelay bench-checkpoint-flush bench-memory-map bench-int-arrays \
+	bench-stack soak clean \
 	distclean
 export PYTHONDONTWRITEBYTECODE = 1
 all: demo
@@ -18,6 +19,7 @@ help:
 	@echo "make bench-proxy-nodelay    the client's round trip with and without nodelay=on on the proxy chardevs"
 	@echo "make bench-checkpoint-flush the pause without and with the block flush in each checkpoint's VM stop (full stack)"
 	@echo "make bench-memory-map the pause with and without memory map rebuilds in the secondary's device load (full stack)"
+	@echo "make bench-int-arrays the pause with device state integer arrays in one piece and element by element (full stack)"
 	@echo "make bench-stack   full stack: the pause (both sides, phases) and the client, idle and at guest dirty rates, threshold 0 vs migrate-ram"
 	@echo "make soak          the full stack for SOAK_MINUTES (30) at each of SOAK_INTERVALS (100 0 ms): RSS, fds, threads (bench/results/soak.md); not in CI"
 	@echo "make deps          install the Debian packages (as root; the other targets run it first)"
@@ -79,6 +81,11 @@ bench-checkpoint-flush: build
 # The pause with and without the memory map rebuilds of the device load
 bench-memory-map: build
 	bench/memory_map.py $(BENCH_ARGS)
+
+# The pause with integer arrays of the device state in one piece and
+# element by element
+bench-int-arrays: build
+	bench/int_arrays.py $(BENCH_ARGS)
 
 # The client's latency with and without nodelay=on on the proxy chardevs
 bench-proxy-nodelay: build

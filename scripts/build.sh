@@ -36,7 +36,8 @@ fi
 # The qtests we run; a patch early in the series may not have all of them.
 targets=(qemu-system-x86_64 qemu-img)
 for t in tests/qtest/migration-test tests/qtest/qmp-cmd-test \
-         tests/qtest/test-hmp tests/qtest/test-colo-compare; do
+         tests/qtest/test-hmp tests/qtest/test-colo-compare \
+         tests/unit/test-vmstate; do
     ninja -C "$obj" -t query "$t" > /dev/null 2>&1 && targets+=("$t")
 done
 # ninja prints "[done/total] what" per edge: the latest one is the status.

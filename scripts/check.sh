@@ -106,6 +106,8 @@ if [ "$suite" = full ]; then
 
     # 2. QAPI schema tests.
     run_one qapi-schema meson test -C "$obj" --suite qapi-schema
+    # vmstate's wire format (the series saves integer arrays in one piece)
+    run_one test-vmstate "$obj/tests/unit/test-vmstate"
 
     # 3. qtests.
     run_qtest migration-precopy migration-test \
