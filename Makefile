@@ -3,6 +3,7 @@
 	check-series-full \
 	demo demo-memory bench bench-tb-invalidation \
 	bench-proxy-nodelay bench-checkpoint-flush bench-memory-map bench-int-arrays \
+	bench-resume \
 	bench-stack soak clean \
 	distclean
 export PYTHONDONTWRITEBYTECODE = 1
@@ -20,6 +21,7 @@ help:
 	@echo "make bench-checkpoint-flush the pause without and with the block flush in each checkpoint's VM stop (full stack)"
 	@echo "make bench-memory-map the pause with and without memory map rebuilds in the secondary's device load (full stack)"
 	@echo "make bench-int-arrays the pause with device state integer arrays in one piece and element by element (full stack)"
+	@echo "make bench-resume  a resume of replication, live and with the doc's procedure, at 256 MiB and 1 GiB: VM stopped, client's gap (full stack)"
 	@echo "make bench-stack   full stack: the pause (both sides, phases) and the client, idle and at guest dirty rates, threshold 0 vs migrate-ram"
 	@echo "make soak          the full stack for SOAK_MINUTES (30) at each of SOAK_INTERVALS (100 0 ms): RSS, fds, threads (bench/results/soak.md); not in CI"
 	@echo "make deps          install the Debian packages (as root; the other targets run it first)"
@@ -86,6 +88,10 @@ bench-memory-map: build
 # element by element
 bench-int-arrays: build
 	bench/int_arrays.py $(BENCH_ARGS)
+
+# A resume of replication: live against the doc's procedure
+bench-resume: build
+	bench/resume.py $(BENCH_ARGS)
 
 # The client's latency with and without nodelay=on on the proxy chardevs
 bench-proxy-nodelay: build

@@ -37,7 +37,7 @@ fi
 targets=(qemu-system-x86_64 qemu-img)
 for t in tests/qtest/migration-test tests/qtest/qmp-cmd-test \
          tests/qtest/test-hmp tests/qtest/test-colo-compare \
-         tests/unit/test-vmstate; do
+         tests/qtest/test-filter-mirror tests/unit/test-vmstate; do
     ninja -C "$obj" -t query "$t" > /dev/null 2>&1 && targets+=("$t")
 done
 # ninja prints "[done/total] what" per edge: the latest one is the status.

@@ -128,6 +128,9 @@ if [ "$suite" = full ]; then
 fi
 # colo-compare fed hostile packets through its sockets.
 run_qtest test-colo-compare test-colo-compare
+# filter-mirror hands packets to a new peer once the old one is gone
+# (a COLO primary resuming replication with a new secondary).
+run_qtest test-filter-mirror test-filter-mirror
 # COLO pairs: checkpoints (KVM bitmap, dirty ring, TCG, return-path), failover.
 run_qtest migration-colo-checkpoints migration-test \
     /x86_64/migration/colo/checkpoints
@@ -161,13 +164,17 @@ if [ "$suite" = sanitizers ]; then
     run_stack failover-primary primary
     finish
 fi
-# Each failover is followed by a new secondary, replication resumed, and
-# a failover of the new pair; one run starts COLO as the doc does (VM
-# stopped), the other protects the running VM.
+# Each failover is followed by a new secondary, replication resumed
+# without stopping the guest (a live resume: no client retransmission
+# allowed there either), and a failover of the new pair; one run starts
+# COLO as the doc does (VM stopped), the other protects the running VM
+# live.  A third run resumes with the doc's procedure, which stops the
+# guest for the whole RAM copy.
 run_stack start-running-failover-primary-resume-failover-secondary primary \
     --start running --resume --failover-again secondary
 run_stack failover-secondary-resume-failover-primary secondary \
     --resume --failover-again primary
+run_stack failover-primary-resume-stop primary --resume --resume-mode stop
 
 # The main job end to end: a short demo must show checkpoints, both
 # tables, and leave no QEMU behind.

@@ -21,6 +21,11 @@ answering and the survivor's disk workload keep going without mismatch.
 --resume then starts a new secondary, syncs its disk with drive-mirror and
 resumes replication (the doc's "resume replication" procedures), and
 --failover-again primary|secondary fails that pair over in turn.
+--start running and --resume keep the guest running while its disk and
+RAM are copied, and stop it only at the migration's switchover
+(--resume-mode live, the default), or stop it for the whole RAM copy
+(stop, the doc's older procedure); each prints and records (--json
+"resumes") how long the VM was stopped and the client's longest gap.
 Half-way through --duration the primary's x-colo-migrate-ram-threshold
 is switched live over HMP to --switch-threshold; the run prints the
 pause before and after, and fails if a checkpoint that colo-compare
@@ -346,6 +351,9 @@ class ColoStack:
         self.pcap = None
         # With --trace vm_state_notify: each side's traced pauses (ms)
         self.traced = {}
+        # One record per --start running and per --resume (record_resume)
+        self.resumes = []
+        self.migrate_t = None
 
     def __enter__(self):
         if not self.scratch_dir:
@@ -471,31 +479,40 @@ class ColoStack:
         self.pri.cmd("x-blockdev-change", parent="colo-disk0",
                      node="replication0")
 
-    def migrate(self):
+    def migrate(self, pause_at_switchover=False):
+        """Start the x-colo migration to the secondary and, unless it is
+        to pause at the switchover, wait until COLO runs."""
         p = self.pri
         p.cmd("migrate-set-capabilities", capabilities=[
             {"capability": "x-colo", "state": True},
             # both sides, so the threshold can change while COLO runs
-            {"capability": "x-colo-migrate-ram", "state": True}])
+            {"capability": "x-colo-migrate-ram", "state": True},
+            {"capability": "pause-before-switchover",
+             "state": pause_at_switchover}])
         p.cmd("migrate-set-parameters", **{
             "x-checkpoint-delay": self.args.interval,
             "x-colo-migrate-ram-threshold": self.threshold,
             "x-colo-migrate-ram-pause": self.pause_target,
-            "max-bandwidth": 10 * 1024 ** 3, "downtime-limit": 60000})
-        t = time.monotonic()
+            "max-bandwidth": 10 * 1024 ** 3,
+            # live, the switchover is one checkpoint's worth of RAM
+            "downtime-limit": 50 if pause_at_switchover else 60000})
+        self.migrate_t = time.monotonic()
         p.cmd("migrate", uri="tcp:127.0.0.1:9998")
-        while True:
-            st = p.cmd("query-migrate").get("status")
-            if st == "colo":
-                break
-            if st in ("failed", "cancelled"):
-                raise RuntimeError("migration %s" % st)
-            self.check_alive(p, self.sec)
-            time.sleep(0.1)
+        if not pause_at_switchover:
+            self.wait_migration("colo")
+            self.colo_started()
+
+    def colo_started(self):
+        """COLO runs once the primary's VM does again (its COLO thread
+        starts the VM when the secondary has loaded the state)."""
+        while self.pri.cmd("query-status")["status"] != "running":
+            self.check_alive(self.pri, self.sec)
+            time.sleep(0.002)
         self.colo_running = True
         self.shown, self.last_triggers = 0, {}
-        log("COLO running, %s -> %s (initial migration %.1f s), checkpoint "
-            "every %d ms" % (p.name, self.sec.name, time.monotonic() - t,
+        log("COLO running, %s -> %s (migration %.1f s), checkpoint "
+            "every %d ms" % (self.pri.name, self.sec.name,
+                             time.monotonic() - self.migrate_t,
                              self.args.interval))
 
     def start_colo(self):
@@ -505,23 +522,116 @@ class ColoStack:
             self.pri.cmd("stop")
             self.start_secondary(self.sec,
                                  parent_from=self.img("primary.qcow2"))
+            self.attach_replication()
+            self.migrate()
         else:
             # Protect the running VM: a blank secondary disk, synced with
             # drive-mirror while the guest runs
             self.start_secondary(self.sec)
-            self.sync_disk_running()
-        self.attach_replication()
-        self.migrate()
+            self.protect_running("start")
 
-    def sync_disk_running(self):
-        """Copy the running primary's disk to the new secondary's with
-        drive-mirror (doc "resume replication"), then stop the primary
-        and end the job, so that both disks are the same for COLO."""
+    def protect_running(self, what, add_proxy=None):
+        """Bring the running primary under COLO with the new secondary:
+        sync the disk with drive-mirror while the guest runs, then
+        --resume-mode stop: the doc's procedure (stop the VM, end the
+        mirror, attach replication, add_proxy(), migrate all RAM);
+        live: the mirror in active mode, the migration live, and the VM
+        stopped only at the switchover (pause-before-switchover), for
+        ending the mirror, attaching replication and add_proxy().
+        Records the VM's stop (from its STOP and RESUME events) and the
+        client's longest gap in self.resumes."""
         p = self.pri
-        log("drive-mirror to the %s while the guest runs" % self.sec.name)
+        live = self.args.resume_mode == "live"
+        t = time.monotonic()
+        events_from = len(p.qmp.events)
+        retrans = self.client.retransmissions() if self.client else None
+        self.mirror_disk(active=live)
+        if live:
+            self.migrate(pause_at_switchover=True)
+            self.wait_migration("pre-switchover")
+            log("migration at the switchover, VM stopped: ending the "
+                "mirror, attaching replication")
+        else:
+            log("stopping the primary")
+            p.cmd("stop")
+        self.end_mirror()
+        self.attach_replication()
+        if add_proxy:
+            add_proxy()
+        if live:
+            p.cmd("migrate-continue", state="pre-switchover")
+            self.wait_migration("colo")
+            self.colo_started()
+        else:
+            self.migrate()
+        self.record_resume(what, t, events_from, retrans)
+
+    def record_resume(self, what, t, events_from, retrans):
+        """vm_stopped_ms: from the primary's first STOP event since
+        events_from to the RESUME after it (QEMU's timestamps);
+        client_max_gap_ms: the client's longest time without an echo
+        answer from t to one second after COLO started;
+        client_retransmissions: its TCP retransmissions meanwhile (from
+        retrans, the count at t).  With --no-retransmissions, one in a
+        live procedure fails the run: the VM stops for less than the
+        client's minimum RTO there."""
+        p, stopped, resumed = self.pri, None, None
+        p.cmd("query-status")                 # collect the events so far
+        for ev in p.qmp.events[events_from:]:
+            ts = ev["timestamp"]["seconds"] + \
+                ev["timestamp"]["microseconds"] / 1e6
+            if ev["event"] == "STOP" and stopped is None:
+                stopped = ts
+            elif ev["event"] == "RESUME" and stopped is not None:
+                resumed = ts
+                break
+        rec = {"what": what, "mode": self.args.resume_mode,
+               "memory_mib": self.args.memory,
+               "seconds": round(time.monotonic() - t, 3),
+               "vm_stopped_ms": None if resumed is None
+               else round((resumed - stopped) * 1000, 1),
+               "client_max_gap_ms": None}
+        if rec["vm_stopped_ms"] is None:
+            self.fail("the %s: no STOP and RESUME of the primary's VM "
+                      "(events: %s)" % (what, " ".join(
+                          e["event"] for e in p.qmp.events[events_from:])))
+        if self.client:
+            time.sleep(1)
+            echo, _, _ = self.client.snapshot()
+            start = t - self.client_t0
+            end = time.monotonic() - self.client_t0
+            times = [e["t"] for e in echo if e["t"] < start]
+            times = times[-1:] + [e["t"] for e in echo
+                                  if start <= e["t"] <= end]
+            gaps = [b - a for a, b in zip(times, times[1:])]
+            if gaps:
+                rec["client_max_gap_ms"] = round(max(gaps) * 1000, 1)
+            rec["client_retransmissions"] = \
+                self.client.retransmissions() - retrans
+        self.resumes.append(rec)
+        log("%s (%s procedure, %d MiB): VM stopped %s ms, client's longest "
+            "gap %s ms, %s TCP retransmissions, %.1f s in all"
+            % (what, rec["mode"], rec["memory_mib"], rec["vm_stopped_ms"],
+               rec["client_max_gap_ms"],
+               rec.get("client_retransmissions", "no client,"),
+               rec["seconds"]))
+        if rec.get("client_retransmissions") and rec["mode"] == "live" \
+                and self.args.no_retransmissions:
+            self.fail("the client retransmitted %d TCP segments during the "
+                      "live %s" % (rec["client_retransmissions"], what))
+
+    def mirror_disk(self, active):
+        """drive-mirror the running primary's disk to the new secondary's
+        (doc "resume replication"), until the job is ready; active: in
+        write-blocking mode, so that the guest's writes reach both disks
+        and the job stays ready."""
+        p = self.pri
+        log("drive-mirror (%s) to the %s while the guest runs"
+            % ("active" if active else "background", self.sec.name))
         p.cmd("drive-mirror", device="colo-disk0", **{"job-id": "resync"},
               target="nbd://127.0.0.1:9999/parent0", mode="existing",
-              format="raw", sync="full")
+              format="raw", sync="full",
+              **({"copy-mode": "write-blocking"} if active else {}))
         while True:
             jobs = {j["device"]: j for j in p.cmd("query-block-jobs")}
             job = jobs.get("resync")
@@ -531,11 +641,25 @@ class ColoStack:
                 break
             self.check_alive(p, self.sec)
             time.sleep(0.2)
-        log("disk synced (%d bytes); stopping the primary" % job["len"])
-        p.cmd("stop")
+        log("disk synced (%d bytes)" % job["len"])
+
+    def end_mirror(self):
+        """With the VM stopped, end the mirror: both disks are the same."""
+        p = self.pri
         p.cmd("block-job-cancel", device="resync")
         while any(j["device"] == "resync" for j in p.cmd("query-block-jobs")):
-            time.sleep(0.05)
+            time.sleep(0.002)
+
+    def wait_migration(self, status):
+        while True:
+            st = self.pri.cmd("query-migrate").get("status")
+            if st == status:
+                return
+            if st in ("failed", "cancelled", "completed"):
+                raise RuntimeError("migration %s, waiting for %s"
+                                   % (st, status))
+            self.check_alive(self.pri, self.sec)
+            time.sleep(0.002)
 
     # -- watching ----------------------------------------------------
     def watch(self, seconds):
@@ -747,23 +871,25 @@ class ColoStack:
         t = time.monotonic()
         self.start_secondary(new)
         log("new secondary %s started" % new.name)
-        self.sync_disk_running()
-        self.attach_replication()
         before = ({"insert": "before", "position": "id=rew0"}
                   if p.was_secondary else {})
-        for obj in (
-                {"qom-type": "filter-mirror", "id": "m0", **before,
-                 "netdev": "hn0", "queue": "tx", "outdev": "mirror0"},
-                {"qom-type": "filter-redirector", "id": "redire0", **before,
-                 "netdev": "hn0", "queue": "rx", "indev": "compare_out"},
-                {"qom-type": "filter-redirector", "id": "redire1", **before,
-                 "netdev": "hn0", "queue": "rx", "outdev": "compare0"},
-                {"qom-type": "iothread", "id": "iothread1"},
-                {"qom-type": "colo-compare", "id": "comp0",
-                 "primary_in": "compare0-0", "secondary_in": "compare1",
-                 "outdev": "compare_out0", "iothread": "iothread1"}):
-            p.cmd("object-add", **obj)
-        self.migrate()
+
+        def add_proxy():
+            for obj in (
+                    {"qom-type": "filter-mirror", "id": "m0", **before,
+                     "netdev": "hn0", "queue": "tx", "outdev": "mirror0"},
+                    {"qom-type": "filter-redirector", "id": "redire0",
+                     **before, "netdev": "hn0", "queue": "rx",
+                     "indev": "compare_out"},
+                    {"qom-type": "filter-redirector", "id": "redire1",
+                     **before, "netdev": "hn0", "queue": "rx",
+                     "outdev": "compare0"},
+                    {"qom-type": "iothread", "id": "iothread1"},
+                    {"qom-type": "colo-compare", "id": "comp0",
+                     "primary_in": "compare0-0", "secondary_in": "compare1",
+                     "outdev": "compare_out0", "iothread": "iothread1"}):
+                p.cmd("object-add", **obj)
+        self.protect_running("resume", add_proxy)
         log("replication resumed in %.1f s" % (time.monotonic() - t))
         self.watch(self.args.after)
         self.check_client_since(t, conn, "resume")
@@ -929,6 +1055,7 @@ class ColoStack:
                 "retransmissions_before_failover":
                     self.retrans_before_failover}
         out["traced_pause_ms"] = self.traced
+        out["resumes"] = self.resumes
         with open(path, "w") as f:
             json.dump(out, f, indent=1)
 
@@ -991,6 +1118,13 @@ def parse_args(argv=None):
                     help="start COLO from the stopped VM as the doc does, "
                     "or protect the running VM (its disk synced with "
                     "drive-mirror first)")
+    ap.add_argument("--resume-mode", choices=["live", "stop"],
+                    default="live",
+                    help="how --start running and --resume bring the "
+                    "running VM under COLO: live (the mirror in active "
+                    "mode, a live migration, the VM stopped only at the "
+                    "switchover) or stop (the doc's older procedure: the "
+                    "VM stopped for the whole RAM copy)")
     ap.add_argument("--failover", choices=["primary", "secondary"],
                     help="kill this side after --duration, fail over")
     ap.add_argument("--resume", action="store_true",
@@ -1044,7 +1178,8 @@ def parse_args(argv=None):
                     "side, logged to NAME.trace in the run directory")
     ap.add_argument("--no-retransmissions", action="store_true",
                     help="fail if the client retransmits a TCP segment "
-                    "before the first failover (or at all without one)")
+                    "before the first failover (or at all without one), "
+                    "or during a live --resume")
     ap.add_argument("--proxy-nodelay", action="store_true",
                     help="nodelay=on on the filters' and colo-compare's "
                     "socket chardevs (the doc's command lines leave it off)")
