@@ -3,7 +3,7 @@
 	check-series-full \
 	demo demo-memory bench bench-tb-invalidation \
 	bench-proxy-nodelay bench-checkpoint-flush bench-memory-map bench-int-arrays \
-	bench-resume \
+	bench-resume bench-flush-streaming \
 	bench-stack soak clean \
 	distclean
 export PYTHONDONTWRITEBYTECODE = 1
@@ -21,14 +21,15 @@ help:
 	@echo "make bench-checkpoint-flush the pause without and with the block flush in each checkpoint's VM stop (full stack)"
 	@echo "make bench-memory-map the pause with and without memory map rebuilds in the secondary's device load (full stack)"
 	@echo "make bench-int-arrays the pause with device state integer arrays in one piece and element by element (full stack)"
+	@echo "make bench-flush-streaming the secondary's cache flush with streaming stores and with memcpy() at 250 MiB/s (full stack)"
 	@echo "make bench-resume  a resume of replication, live and with the doc's procedure, at 256 MiB and 1 GiB: VM stopped, client's gap (full stack)"
 	@echo "make bench-stack   full stack: the pause (both sides, phases) and the client, idle and at guest dirty rates, threshold 0 vs migrate-ram"
 	@echo "make soak          the full stack for SOAK_MINUTES (30) at each of SOAK_INTERVALS (100 0 ms): RSS, fds, threads (bench/results/soak.md); not in CI"
 	@echo "make deps          install the Debian packages (as root; the other targets run it first)"
 	@echo "make tree          fetch the pinned base and apply patches/ in build/qemu"
 	@echo "make build         build build/qemu into build/obj"
-	@echo "make series        export build/qemu's commits back into patches/"
-	@echo "make check-series  build every patch of the series on its own (bisectability)"
+	@echo "make series        export build/qemu's commits back into patches/, a folder per group"
+	@echo "make check-series  build every patch on its own; at each group's tip (but the last) the tests it adds"
 	@echo "make check-series-full  check-series, and at each patch the tests it adds or changes (about 40 min)"
 	@echo "make clean         remove build outputs; keep build/qemu, the downloaded base and ccache"
 	@echo "make distclean     remove build/ and the downloaded base (refuses unexported work; FORCE=1)"
@@ -79,6 +80,10 @@ bench-tb-invalidation: build
 # The pause without and with the block flush in each checkpoint's VM stop
 bench-checkpoint-flush: build
 	bench/checkpoint_flush.py $(BENCH_ARGS)
+
+# The secondary's COLO cache flush with streaming stores and with memcpy()
+bench-flush-streaming: build
+	bench/flush_streaming.py $(BENCH_ARGS)
 
 # The pause with and without the memory map rebuilds of the device load
 bench-memory-map: build

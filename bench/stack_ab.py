@@ -74,6 +74,7 @@ def summarize(run):
         "secondary_pause_ms": s["pause"]["average"] / 1e6,
         "primary_pause_ms": p["pause"]["average"] / 1e6,
         "primary_pause_p50_ms": p["pause"]["p50"] / 1e6,
+        "primary_pause_p90_ms": p["pause"]["p90"] / 1e6,
         # With --trace vm_state_notify: the VM's stop-to-run, else 0
         "primary_traced_pause_p50_ms": percentile(
             run.get("traced_pause_ms", {}).get("primary", []), 50),
@@ -106,6 +107,7 @@ COLUMNS = [
     ("secondary_pause_ms", "secondary pause avg (ms)", "%.2f"),
     ("primary_pause_ms", "primary pause avg (ms)", "%.2f"),
     ("primary_pause_p50_ms", "primary pause p50 (ms)", "%.2f"),
+    ("primary_pause_p90_ms", "primary pause p90 (ms)", "%.2f"),
     ("primary_traced_pause_p50_ms",
      "primary pause p50, VM stop/run trace (ms)", "%.2f"),
     ("ram_in_pause_mib", "RAM in pause avg (MiB)", "%.2f"),

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Bisectability: build the tree at every patch of the series, in a separate
 # work tree and build dir (build/bisect-*), so build/qemu is left alone.
+# At the tip of each group of the series but the last (whose tip is the
+# tree make check tests), also run the tests the group adds: the COLO
+# tests it registers (with the smoke test) and the other qtests and unit
+# tests it adds or changes, so that each group stands on its own.
 # With --tests (make check-series-full), also run, at each patch that adds
-# or changes tests, the tests it touches: the COLO tests it registers or
-# edits (with the smoke test) and test-colo-compare.
+# or changes tests, the tests it touches.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 tree=$top/build/qemu
@@ -15,6 +18,7 @@ tests=0
 # (after a change that left patches 1..N-1 as they were)
 tests_from=${CHECK_SERIES_TESTS_FROM:-1}
 . "$top/scripts/progress-lib.sh"
+. "$top/scripts/series-lib.sh"
 
 # The qtest paths that commit $1 adds or changes in colo-tests.c: the
 # entries of colo_tests[] and the tests registered by name, or, if it
@@ -85,10 +89,71 @@ run_tests() {
     fi
 }
 
+# Run, on the build in $bobj, the tests group range $1..$2 adds: the COLO
+# tests it registers in colo-tests.c (and the smoke test), and the qtest
+# and unit test programs whose sources it adds or changes.
+run_group_tests() {
+    local from=$1 tip=$2 diff paths all args=() p log t
+    diff=$(git -C "$tree" diff "$from" "$tip" -- tests/qtest/migration/colo-tests.c)
+    paths=$( {
+        [ -z "$diff" ] || echo /x86_64/migration/colo/checkpoints/plain
+        grep -oP '^\+\s*\{ \.name = "\K[^"]+' <<< "$diff" |
+            sed 's|^|/x86_64/migration/colo/|' || true
+        grep -oP '^\+.*(migration_test_add|qtest_add_func)\("\K[^"]+' \
+            <<< "$diff" | sed 's|^|/x86_64|' || true
+    } | sort -u)
+    # Only the paths the binary has (dirty-ring ones need KVM's ring):
+    # -p with any other path fails the run
+    all=$(QTEST_QEMU_BINARY="$bobj/qemu-system-x86_64" \
+          "$bobj/tests/qtest/migration-test" --full -l)
+    for p in $paths; do
+        if grep -qxF -- "$p" <<< "$all"; then
+            args+=(-p "$p")
+        else
+            echo "check-series: $p is not registered here (skipped)"
+        fi
+    done
+    if [ ${#args[@]} != 0 ]; then
+        log=$bobj-group-$tip.log
+        watch_run "check-series group tests $tip" "$log" env \
+            QTEST_QEMU_BINARY="$bobj/qemu-system-x86_64" \
+            QTEST_QEMU_IMG="$bobj/qemu-img" \
+            QTEST_QEMU_STORAGE_DAEMON_BINARY=/nonexistent \
+            timeout 3600 "$bobj/tests/qtest/migration-test" --full --tap \
+            "${args[@]}" || {
+            grep -aE '^(not ok|\*\*)' "$log" | head -5 >&2 || true
+            tail -12 "$log" >&2
+            echo "check-series: the group's tests fail at its tip $tip" >&2
+            exit 1
+        }
+        echo "check-series: $(grep -ac '^ok ' "$log") COLO tests of the group" \
+             "pass ($(fmt_time "$STEP_SECONDS"))"
+    fi
+    for t in tests/qtest/test-colo-compare tests/qtest/test-filter-mirror \
+             tests/unit/test-vmstate; do
+        git -C "$tree" diff --quiet "$from" "$tip" -- "$t.c" && continue
+        log=$bobj-group-$tip-${t##*/}.log
+        QTEST_QEMU_BINARY="$bobj/qemu-system-x86_64" "$bobj/$t" --tap \
+            > "$log" 2>&1 || {
+            tail -12 "$log" >&2
+            echo "check-series: ${t##*/} fails at the group's tip $tip" >&2
+            exit 1
+        }
+        echo "check-series: ${t##*/} passes ($(grep -ac '^ok ' "$log") ok)"
+    done
+}
+
 commits=$(git -C "$tree" rev-list --reverse base..HEAD)
 [ -n "$commits" ] || { echo "check-series: no patches"; exit 0; }
 git -C "$tree" worktree prune
 [ -e "$bsrc/.git" ] || git -C "$tree" worktree add -q --detach "$bsrc" base
+# The tips of the groups but the last (see export-series.sh)
+declare -A group_of=()
+groups=$(series_groups "$tree")
+for g in $(head -n -1 <<< "$groups"); do
+    group_of[$(git -C "$tree" rev-parse "group/$g")]=$g
+done
+group_from=$(git -C "$tree" rev-parse base)
 n=0 total=$(echo "$commits" | wc -l)
 for c in $commits; do
     n=$((n + 1))
@@ -109,6 +174,11 @@ for c in $commits; do
     echo "check-series: [$n/$total] built in $(fmt_time "$STEP_SECONDS")"
     [ $tests = 0 ] || [ "$n" -lt "$tests_from" ] ||
         run_tests "$(git -C "$bsrc" rev-parse --short HEAD)"
+    if [ -n "${group_of[$c]:-}" ]; then
+        echo "check-series: tip of group ${group_of[$c]}"
+        run_group_tests "$group_from" "$c"
+        group_from=$c
+    fi
 done
 # The benchmarks' variants (bench/variants) patch the series' tip
 for v in "$top"/bench/variants/*.diff; do
@@ -121,5 +191,7 @@ done
 if [ $tests = 1 ]; then
     echo "check-series: all $total patches build and pass the tests they add or change"
 else
-    echo "check-series: all $total patches build"
+    tips=""
+    [ ${#group_of[@]} = 0 ] || tips="; the groups' tips pass their tests"
+    echo "check-series: all $total patches build$tips"
 fi

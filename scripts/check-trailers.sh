@@ -2,7 +2,8 @@
 # The series' identities and stable tags, as a maintainer takes them: every
 # patch in patches/series has an author and a Signed-off-by, none of them a
 # placeholder (identity_is_placeholder); every Fixes: names a commit as
-# 'Fixes: <12+ hex digits> ("subject")' and comes with Cc: qemu-stable.
+# 'Fixes: <12+ hex digits> ("subject")' and comes with Cc: qemu-stable;
+# every group (folder) has a cover letter.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/scripts/series-lib.sh"
@@ -28,5 +29,10 @@ for p in $(sed -e 's/#.*//' "$top/patches/series"); do
             complain "$p" "Fixes: not as 'Fixes: <hash> (\"subject\")'"
     fi
 done
-[ "$bad" = 0 ] && echo "check-trailers: $(grep -c . "$top/patches/series") patches signed, Fixes: with Cc: qemu-stable"
+# Each group can be posted alone: it has its cover letter
+for g in $(sed -e 's/#.*//' -e 's|/.*||' "$top/patches/series" | sort -u); do
+    grep -qE '^Subject: \[[^]]*\b0+/[0-9]+\]' "$top/patches/$g/0000-cover-letter.patch" \
+        2>/dev/null || complain "$g" "no cover letter (patches/$g/cover-letter.txt, make series)"
+done
+[ "$bad" = 0 ] && echo "check-trailers: $(grep -c . "$top/patches/series") patches signed, Fixes: with Cc: qemu-stable, every group with a cover letter"
 exit "$bad"

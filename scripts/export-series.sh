@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
-# Write the work tree's commits since "base" back into patches/ with stable
-# numbered names, and rewrite patches/series.  The exporter's git identity
-# (user.name, user.email) signs every patch, after the sign-offs it already
-# has, and sends the cover letter; a missing or placeholder identity, in the
-# exporter or in a commit, is refused.  The cover letter keeps its date
-# unless its content changes.
+# Write the work tree's commits since "base" back into patches/, one folder
+# per group of the series, and rewrite patches/series.  A group ends at its
+# branch group/<folder> in the work tree (make-tree creates them; "git
+# rebase" moves them, as make-tree sets rebase.updateRefs): group N is
+# group/<N-1>..group/<N>, the last group ends at HEAD.  Each folder gets its
+# patches numbered from 1 and a cover letter from its cover-letter.txt, so
+# that it can be posted alone.  The exporter's git identity (user.name,
+# user.email) signs every patch, after the sign-offs it already has, and
+# sends the cover letters; a missing or placeholder identity, in the
+# exporter or in a commit, is refused.  A cover letter keeps its date unless
+# its content changes.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 tree=$top/build/qemu
@@ -43,33 +48,80 @@ them yours ('$name <$email>'); then run again.
 MSG
     exit 1
 fi
-old_cover=$(mktemp)
-trap 'rm -f "$old_cover"' EXIT
-cp "$top/patches/0000-cover-letter.patch" "$old_cover" 2>/dev/null || true
-rm -f "$top"/patches/*.patch
-# patches/cover-letter.txt (subject line, blank line, body) becomes the
-# branch description, which format-patch turns into 0000-cover-letter.patch.
-cover=()
-branch=$(git -C "$tree" symbolic-ref -q --short HEAD || true)
-if [ -f "$top/patches/cover-letter.txt" ] && [ -n "$branch" ]; then
-    git -C "$tree" config "branch.$branch.description" \
-        "$(cat "$top/patches/cover-letter.txt")"
-    cover=(--cover-letter --cover-from-description=subject)
+groups=$(series_groups "$tree")
+# Every group of patches/ (its series, its cover letters) needs its branch
+for g in $(sed -e 's/#.*//' -e '/^[[:space:]]*$/d' -e 's|/.*||' \
+               "$top/patches/series" 2>/dev/null | sort -u) \
+         $(cd "$top/patches" && ls -d -- */ 2>/dev/null | tr -d /); do
+    grep -qxF -- "$g" <<< "$groups" || {
+        cat >&2 <<MSG
+export-series: patches/$g has no branch group/$g in $tree, which
+marks the group's last commit.  Create it (git -C $tree branch
+group/$g <commit>), or remove patches/$g if the group is gone.
+MSG
+        exit 1
+    }
+done
+[ -n "$groups" ] || {
+    echo "export-series: $tree has no group/* branches (git -C $tree branch group/1-name <commit>, and patches/1-name/cover-letter.txt)" >&2
+    exit 1
+}
+last=$(tail -1 <<< "$groups")
+if [ "$(git -C "$tree" rev-parse "group/$last")" != "$(git -C "$tree" rev-parse HEAD)" ]; then
+    cat >&2 <<MSG
+export-series: HEAD is not the tip of the last group, group/$last.  Put
+the new commits into their group with 'git rebase -i base' (the
+update-ref lines mark where each group ends), or, if they belong to the
+last group: git branch -f group/$last HEAD
+MSG
+    exit 1
 fi
-GIT_COMMITTER_NAME=$name GIT_COMMITTER_EMAIL=$email \
-    git -C "$tree" -c user.name="$name" -c user.email="$email" \
-    format-patch -q --signoff --zero-commit --no-signature --no-stat \
-    "${cover[@]}" -o "$top/patches" base..HEAD
-# format-patch dates the cover letter now: keep the old one if that is all
-# that changed.
-new_cover=$top/patches/0000-cover-letter.patch
-if [ -s "$old_cover" ] && [ -f "$new_cover" ] &&
-   cmp -s <(grep -v '^Date: ' "$old_cover") <(grep -v '^Date: ' "$new_cover"); then
-    cp "$old_cover" "$new_cover"
-fi
-# The series applies the patches, not the cover letter.
-(cd "$top/patches" && ls -1 -- *.patch 2>/dev/null | grep -v '^0000-') \
-    > "$top/patches/series" || true
-echo "$(series_checksum "$top/patches") $(git -C "$tree" rev-parse HEAD)" \
-    > "$tree/.git/colo-series-state"
+prev=base
+for g in $groups; do
+    git -C "$tree" merge-base --is-ancestor "$prev" "group/$g" &&
+        [ "$(git -C "$tree" rev-parse "$prev")" != "$(git -C "$tree" rev-parse "group/$g")" ] || {
+        echo "export-series: group/$g does not come after $prev with a commit of its own" >&2
+        exit 1
+    }
+    [ -f "$top/patches/$g/cover-letter.txt" ] || {
+        echo "export-series: patches/$g/cover-letter.txt is missing (subject line, blank line, text)" >&2
+        exit 1
+    }
+    prev=group/$g
+done
+
+stage=$(mktemp -d "$top/.patches-new.XXXXXX")
+trap 'rm -rf "$stage" "$top/.patches-old"' EXIT
+prev=base
+for g in $groups; do
+    mkdir -p "$stage/$g"
+    # format-patch turns the group branch's description into the cover
+    # letter
+    git -C "$tree" config "branch.group/$g.description" \
+        "$(cat "$top/patches/$g/cover-letter.txt")"
+    GIT_COMMITTER_NAME=$name GIT_COMMITTER_EMAIL=$email \
+        git -C "$tree" -c user.name="$name" -c user.email="$email" \
+        format-patch -q --signoff --zero-commit --no-signature --no-stat \
+        --cover-letter --cover-from-description=subject \
+        -o "$stage/$g" "$prev..group/$g"
+    # format-patch dates the cover letter now: keep the old one if that is
+    # all that changed.
+    old=$top/patches/$g/0000-cover-letter.patch new=$stage/$g/0000-cover-letter.patch
+    if [ -f "$old" ] &&
+       cmp -s <(grep -v '^Date: ' "$old") <(grep -v '^Date: ' "$new"); then
+        cp "$old" "$new"
+    fi
+    cp "$top/patches/$g/cover-letter.txt" "$stage/$g/"
+    (cd "$stage" && ls -1 -- "$g"/*.patch | grep -v '/0000-') >> "$stage/series"
+    prev=group/$g
+done
+# Replace patches/ only now that every group is written
+chmod 755 "$stage"
+rm -rf "$top/.patches-old"
+mv "$top/patches" "$top/.patches-old"
+mv "$stage" "$top/patches"
+write_series_stamp "$top" "$tree"
+for g in $groups; do
+    echo "export-series: patches/$g: $(grep -c "^$g/" "$top/patches/series") patches"
+done
 echo "export-series: $(wc -l < "$top/patches/series") patches in patches/"

@@ -29,6 +29,8 @@ if [ -d "$tree/.git" ] && [ -f "$stamp" ]; then
              "FORCE=1 make tree to discard them."
     fi
     git -C "$tree" am --abort >/dev/null 2>&1 || true
+    # Unfinished until the series is applied: a failure leaves no stamp
+    rm -f "$stamp"
     git -C "$tree" reset -q --hard base
 else
     rm -rf "$tree"
@@ -46,6 +48,12 @@ else
              "error it reports and run 'make tree' again."
 fi
 
+# Each folder of patches/ is a group of the series; its last patch gets the
+# branch group/<folder>, which export-series reads the groups from.
+# rebase.updateRefs makes "git rebase" move these branches with the commits.
+git -C "$tree" config rebase.updateRefs true
+git -C "$tree" for-each-ref --format='%(refname)' refs/heads/group/ |
+    xargs -r -n1 git -C "$tree" update-ref -d
 apply_series() {
     local p
     sed -e 's/#.*//' -e '/^[[:space:]]*$/d' "$top/patches/series" |
@@ -53,6 +61,7 @@ apply_series() {
         echo "applying $p"
         git_fixed "$tree" am -q --committer-date-is-author-date \
             "$top/patches/$p" || { echo "make-tree: $p does not apply"; exit 1; }
+        git -C "$tree" branch -f "group/${p%%/*}" HEAD || exit 1
     done
 }
 if [ -s "$top/patches/series" ]; then
@@ -60,5 +69,5 @@ if [ -s "$top/patches/series" ]; then
         fail make-tree "a patch does not apply (see above); fix it in" \
              "patches/ or rebase the series, then run 'make tree' again."
 fi
-echo "$want $(git -C "$tree" rev-parse HEAD)" > "$stamp"
+write_series_stamp "$top" "$tree"
 echo "make-tree: $tree at $(git -C "$tree" log -1 --format='%h %s')"

@@ -29,15 +29,31 @@ series_checksum() {
 }
 
 # True if work tree $1 has commits or edits that were never exported to
-# patches/: its HEAD is not the one in the stamp that make-tree and
-# export-series write, or it has uncommitted edits.  A tree without a stamp
+# patches/: its HEAD or its group branches are not those in the stamp that
+# make-tree and export-series write, or it has uncommitted edits.  A tree without a stamp
 # was never finished (make-tree recreates it): false.
 tree_unexported() {
-    local tree=$1 head
+    local tree=$1 head groups
     [ -d "$tree/.git" ] && [ -f "$tree/.git/colo-series-state" ] || return 1
-    read -r _ head < "$tree/.git/colo-series-state"
+    read -r _ head groups < "$tree/.git/colo-series-state"
     [ "$(git -C "$tree" rev-parse HEAD)" != "$head" ] ||
+        [ "$(series_group_refs "$tree")" != "${groups:-}" ] ||
         [ -n "$(git -C "$tree" status --porcelain --untracked-files=no)" ]
+}
+
+# The stamp's record of work tree $1's groups: one checksum over its
+# group/* branches and the commits they point at.
+series_group_refs() {
+    git -C "$1" for-each-ref --format='%(refname) %(objectname)' \
+        'refs/heads/group/' | sha256sum | cut -c1-16
+}
+
+# The stamp make-tree and export-series write: the series' checksum, the
+# work tree's HEAD and its groups.
+write_series_stamp() {
+    local top=$1 tree=$2
+    echo "$(series_checksum "$top/patches") $(git -C "$tree" rev-parse HEAD)" \
+         "$(series_group_refs "$tree")" > "$tree/.git/colo-series-state"
 }
 
 # True if "NAME <EMAIL>" cannot sign a patch (the Signed-off-by certifies
@@ -70,4 +86,11 @@ series_identities() {
             --format='%(trailers:key=Signed-off-by,valueonly,separator=%x0a)' \
             "$c" | sed -e '/^$/d' -e "s/\$/	$c/"
     done
+}
+
+# The groups of work tree $1, in order: the folder names of its group/*
+# branches (patches/<folder>/), which start with their number.
+series_groups() {
+    git -C "$1" for-each-ref --format='%(refname:lstrip=3)' 'refs/heads/group/' |
+        sort -V
 }
